@@ -1,0 +1,164 @@
+"""Mesa agents: governments (full agents with their own state) and citizens (views onto array rows).
+
+A Citizen agent is created on demand (RelationsModel.citizens()) and reads and writes its row of the
+population arrays; it keeps its identity while it lives and is removed from the model when turnover
+replaces it. Government offers, approval and win-set follow MODEL.md §4.3 and §8 (Putnam 1988).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from .params import COUNTRIES, FIELDS
+from .population import lever_effect
+
+if TYPE_CHECKING:
+    from .model import RelationsModel
+
+
+def logistic(x: np.ndarray | float) -> np.ndarray | float:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+class Citizen(mesa.Agent):
+    """One citizen: a view onto its slot in the population arrays."""
+
+    _fields = ("trust", "grievance", "anchor", "exposure", "age")
+
+    def __init__(self, model: RelationsModel, slot: int) -> None:
+        super().__init__(model)
+        self.slot = slot
+        self.citizen_id = int(model.population.uid[slot])
+        self.country = COUNTRIES[int(model.population.country[slot])]
+
+    @property
+    def alive(self) -> bool:
+        return int(self.model.population.uid[self.slot]) == self.citizen_id
+
+    def _row(self, name: str) -> np.ndarray:
+        if not self.alive:
+            raise RuntimeError(f"citizen {self.citizen_id} has left the population")
+        return getattr(self.model.population, name)
+
+    trust = property(lambda s: float(s._row("trust")[s.slot]),
+                     lambda s, v: s._row("trust").__setitem__(s.slot, v), doc="favourability, [0,1]")
+    grievance = property(lambda s: float(s._row("grievance")[s.slot]),
+                         lambda s, v: s._row("grievance").__setitem__(s.slot, v), doc="salience of history")
+    anchor = property(lambda s: float(s._row("anchor")[s.slot]),
+                      lambda s, v: s._row("anchor").__setitem__(s.slot, v), doc="long-term attitude")
+    exposure = property(lambda s: float(s._row("exposure")[s.slot]),
+                        lambda s, v: s._row("exposure").__setitem__(s.slot, v), doc="contact with the other")
+    age = property(lambda s: float(s._row("age")[s.slot]), doc="years")
+
+    @property
+    def cohort(self) -> str:
+        return "youth" if self._row("youth")[self.slot] else "public"
+
+    @property
+    def anchor_strength(self) -> float:
+        p = self.model.population.p
+        frac = np.clip((self.age - 18.0) / 60.0, 0.0, 1.0)
+        return float(p["anchor_strength_young"] + (p["anchor_strength_old"] - p["anchor_strength_young"]) * frac)
+
+    @property
+    def neighbours(self) -> list[Citizen]:
+        pop = self.model.population
+        slots = pop.cols[pop.A.indptr[self.slot]:pop.A.indptr[self.slot + 1]]
+        return [self.model.citizen(int(s)) for s in slots]
+
+    @property
+    def cross_border_ties(self) -> list[Citizen]:
+        pop = self.model.population
+        other = np.concatenate([pop.tie_b[pop.tie_a == self.slot], pop.tie_a[pop.tie_b == self.slot]])
+        return [self.model.citizen(int(s)) for s in other]
+
+    def __repr__(self) -> str:
+        if not self.alive:
+            return f"<Citizen {self.citizen_id} (left)>"
+        return (f"<Citizen {self.citizen_id} {self.country} {self.cohort} age={self.age:.1f} "
+                f"trust={self.trust:.3f} grievance={self.grievance:.3f}>")
+
+
+class Government(mesa.Agent):
+    """A country's government: offers per field, approval, win-set, strategy levers, credibility."""
+
+    def __init__(self, model: RelationsModel, country: int, levers: dict) -> None:
+        super().__init__(model)
+        g = model.data["government"]
+        self.country, self.name = country, COUNTRIES[country]
+        self.offered = np.full(len(FIELDS), g["offer_init"])
+        self.approval = g["approval_reset"]
+        self.winset = 0.5
+        self.months_below = 0
+        self.leader = 1
+        self.credibility = model.data["disputes"]["credibility_init"][self.name]
+        self.dependence = np.array([g["dependence"][self.name][f] for f in FIELDS])
+        self.set_levers(levers)
+
+    def set_levers(self, levers: dict) -> None:
+        """Adopt a lever bundle (a strategy, or a new leader's declared policy)."""
+        self.levers = dict(levers)
+        budget = self.model.data["government"]["lever_budget"]
+        spend = self.levers["youth_exchange"] + self.levers["public_communication"]
+        if budget > 0 and spend > budget:
+            for k in ("youth_exchange", "public_communication"):
+                self.levers[k] *= budget / spend
+        self.linked_idx = np.array([FIELDS.index(f) for f in self.levers["linked_fields"]], dtype=int)
+
+    @property
+    def other(self) -> Government:
+        return self.model.governments[1 - self.country]
+
+    def update_winset(self, trust: float, grievance: float) -> None:
+        g = self.model.data["government"]
+        self.winset = float(logistic(g["winset_base"] + g["winset_trust"] * (trust - 0.5)
+                                     - g["winset_grievance"] * grievance))
+
+    def next_offers(self, trust: float, values: np.ndarray, penalty: np.ndarray,
+                    other_offered: np.ndarray) -> np.ndarray:
+        """Offers moved toward the target set by trust, value, reciprocity and dispute penalties."""
+        g, h = self.model.data["government"], self.levers["horizon"]
+        base = self.model.offer_base
+        x = (base + g["trust_weight"] * (trust - 0.5) + self.model.value_weight * values
+             + g["reciprocity"] * (other_offered - self.offered) - penalty)
+        target = logistic(x)
+        target = target - g["approval_chasing"] * (1.0 - h) * np.maximum(0.0, target - self.winset)
+        eta = g["adjust_fast"] + (g["adjust_slow"] - g["adjust_fast"]) * h
+        return self.offered + eta * (target - self.offered)
+
+    def benefit(self, realised: np.ndarray) -> float:
+        """Dependence-weighted benefit from realised cooperation, in [0, 1]."""
+        return float(self.dependence @ realised / self.dependence.sum())
+
+    def step_approval(self, realised: np.ndarray, grievance: float) -> None:
+        g = self.model.data["government"]
+        over = np.maximum(0.0, self.offered - self.winset).sum()
+        target = g["approval_base"] + g["approval_benefit"] * self.benefit(realised) - g["winset_cost"] * over * grievance
+        self.approval += g["approval_relax"] * (float(np.clip(target, 0.0, 1.0)) - self.approval)
+        self.months_below = self.months_below + 1 if self.approval < g["approval_min"] else 0
+
+    def may_fall(self, u: float) -> bool:
+        g = self.model.data["government"]
+        return self.months_below >= g["leader_months"] and u < g["leader_hazard"]
+
+    def replace_leader(self, levers: dict | None = None) -> None:
+        """A new leader: approval resets, offers are cut to the win-set, optionally a new policy."""
+        self.leader += 1
+        self.approval = self.model.data["government"]["approval_reset"]
+        self.months_below = 0
+        self.offered = np.minimum(self.offered, self.winset)
+        if levers is not None:
+            self.set_levers(levers)
+
+    def youth_gain(self) -> float:
+        return float(self.model.data["citizens"]["youth_exchange_gain"] * lever_effect(self.levers["youth_exchange"]))
+
+    def communication(self) -> float:
+        return float(lever_effect(self.levers["public_communication"]))
+
+    def __repr__(self) -> str:
+        return (f"<Government {self.name} leader={self.leader} approval={self.approval:.3f} "
+                f"offered={np.round(self.offered, 3).tolist()} linkage={self.levers['linkage_mode']}>")

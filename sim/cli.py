@@ -1,0 +1,198 @@
+"""Command line: `sim run`, `sim compare`, `sim validate`."""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import pickle
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .scenario import ScenarioError, load_scenario
+from .strategies import StrategyError, parse_strategy, strategy_label
+
+RESULTS = Path("results")
+
+
+def _overrides(items: list[str]) -> dict:
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ScenarioError("an override is KEY=VALUE", file="--set", given=item,
+                                allowed="dotted.path=value, e.g. disputes.deterrence=0")
+        k, v = item.split("=", 1)
+        out[k.strip()] = yaml.safe_load(v)
+    return out
+
+
+def _seeds(text: str) -> list[int]:
+    """'100' -> 0..99; '1,5,9' -> those; '10-19' -> 10..19."""
+    try:
+        if "," in text:
+            return [int(s) for s in text.split(",") if s.strip()]
+        if "-" in text.strip("-"):
+            a, b = text.split("-", 1)
+            return list(range(int(a), int(b) + 1))
+        n = int(text)
+    except ValueError:
+        raise ScenarioError("not a seed count or list", file="--seeds", given=text,
+                            allowed="N (seeds 0..N-1), A-B, or a comma-separated list") from None
+    if n < 1:
+        raise ScenarioError("need at least one seed", file="--seeds", given=text, allowed="N >= 1")
+    return list(range(n))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .plots import plot_run
+    from .runner import run
+    from .store import run_provenance, write_frame, write_json
+
+    scen = load_scenario(args.scenario, _overrides(args.set))
+    strategy = args.strategy or scen.data["strategy"]
+    try:
+        parse_strategy(strategy, scen.data)
+    except StrategyError as e:
+        raise ScenarioError(str(e), file="--strategy", given=strategy) from None
+    state = None
+    if args.from_state:
+        try:
+            with open(args.from_state, "rb") as fh:
+                state = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError) as e:
+            raise ScenarioError(f"cannot read saved state ({e})", file=args.from_state) from None
+    label = strategy_label(strategy).replace(",", "_").replace("=", "-")
+    out = Path(args.out) if args.out else RESULTS / f"run_{scen.name}_{label}_seed{args.seed}"
+    t0 = time.perf_counter()
+    res = run(scen, strategy, args.seed, state=state, save_state=bool(args.save_state))
+    elapsed = time.perf_counter() - t0
+    write_frame(res.monthly, out / "monthly.parquet")
+    if args.csv:
+        write_frame(res.monthly, out / "monthly.csv")
+    write_frame(res.events, out / "events.csv")
+    write_frame(pd.DataFrame([res.summary]), out / "summary.csv")
+    write_json(res.summary, out / "summary.json")
+    write_json(run_provenance([scen], [args.seed], [strategy_label(strategy)],
+                              {"command": " ".join(sys.argv), "from_state": args.from_state,
+                               "seconds": round(elapsed, 3)}), out / "provenance.json")
+    if args.save_state:
+        with open(args.save_state, "wb") as fh:
+            pickle.dump(res.state, fh)
+    if not args.no_plot:
+        fig = plot_run(res.monthly, res.events, f"{scen.name} - {strategy_label(strategy)} - seed {args.seed}")
+        fig.savefig(out / "run.png", dpi=110)
+    s = res.summary
+    print(f"{scen.name} | {strategy_label(strategy)} | seed {args.seed} | {elapsed:.2f} s")
+    print(f"  discounted health {s['health_discounted']:.3f}, cooperation {s['cooperation_discounted']:.3f}, "
+          f"crisis months {s['crisis_months']}, settlements {s['n_dispute_settled']}, "
+          f"standoffs {s['n_dispute_linked']}")
+    print(f"  wrote {out}/")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare_table, format_table, run_comparison
+    from .plots import plot_distributions
+    from .store import run_provenance, write_frame, write_json
+
+    paths = []
+    for pattern in args.scenarios:
+        hits = sorted(glob.glob(pattern))
+        if not hits:
+            raise ScenarioError("no scenario file matches", file=pattern)
+        paths += hits
+    over = _overrides(args.set)
+    scenarios = [load_scenario(p, over) for p in paths]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ScenarioError("two scenario files share a name", file=", ".join(paths), given=names)
+    sep = ";" if ";" in args.strategies else ","
+    strategies = [s.strip() for s in args.strategies.split(sep) if s.strip()]
+    for st in strategies:
+        for sc in scenarios:
+            try:
+                parse_strategy(st, sc.data)
+            except StrategyError as e:
+                raise ScenarioError(str(e), file="--strategies", given=st) from None
+    if len(strategies) < 2:
+        raise ScenarioError("compare needs at least two strategies", file="--strategies", given=args.strategies)
+    seeds = _seeds(args.seeds)
+    out = Path(args.out) if args.out else RESULTS / f"compare_{datetime.now():%Y%m%d-%H%M%S}"
+    total = len(scenarios) * len(strategies) * len(seeds)
+    print(f"{len(scenarios)} scenarios x {len(strategies)} strategies x {len(seeds)} seeds = {total} runs "
+          f"on {args.jobs or 'all'} processes")
+    t0 = time.perf_counter()
+    step = max(1, total // 10)
+
+    def progress(i: int, n: int) -> None:
+        if i % step == 0 or i == n:
+            print(f"  {i}/{n} runs, {time.perf_counter() - t0:.1f} s", flush=True)
+
+    summaries = run_comparison(scenarios, strategies, seeds, jobs=args.jobs, progress=progress)
+    elapsed = time.perf_counter() - t0
+    labels = [strategy_label(s) for s in strategies]
+    tol = scenarios[0].data["outputs"]["tie_tolerance"]
+    table = compare_table(summaries, labels[0], labels[1:], tol)
+    print(format_table(table))
+    write_frame(summaries, out / "summaries.parquet")
+    write_frame(table, out / "comparison.csv")
+    write_json(run_provenance(scenarios, seeds, labels, {"command": " ".join(sys.argv),
+                                                          "seconds": round(elapsed, 2)}), out / "provenance.json")
+    fig = plot_distributions(summaries, ["health_discounted", "cooperation_discounted"], labels)
+    fig.savefig(out / "distributions.png", dpi=110)
+    print(f"\n{total} runs in {elapsed:.1f} s; wrote {out}/ (summaries.parquet, comparison.csv, "
+          f"distributions.png, provenance.json)")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    for p in args.scenarios:
+        s = load_scenario(p)
+        print(f"ok  {p}  name={s.name}  hash={s.content_hash}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="sim", description="ROK-Japan relations: scenario simulation")
+    sub = ap.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run one simulation and write its outputs")
+    r.add_argument("scenario")
+    r.add_argument("--strategy", help="two_track, linked, package_deal, a custom name, or kr=NAME,jp=NAME")
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--out", help="output directory (default results/run_SCENARIO_STRATEGY_seedN)")
+    r.add_argument("--csv", action="store_true", help="also write monthly.csv")
+    r.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario field")
+    r.add_argument("--save-state", metavar="FILE", help="save the final state for a warm start")
+    r.add_argument("--from-state", metavar="FILE", help="warm-start from a saved state")
+    r.add_argument("--no-plot", action="store_true")
+    r.set_defaults(func=cmd_run)
+    c = sub.add_parser("compare", help="compare strategies on scenarios with common random numbers")
+    c.add_argument("scenarios", nargs="+")
+    c.add_argument("--seeds", default="100", help="N (seeds 0..N-1), A-B, or a list 1,2,3")
+    c.add_argument("--strategies", default="two_track,linked",
+                   help="comma-separated; the first is the reference (A). Use ';' between kr=..,jp=.. pairs")
+    c.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    c.add_argument("--out", help="output directory (default results/compare_TIMESTAMP)")
+    c.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a field in every scenario")
+    c.set_defaults(func=cmd_compare)
+    v = sub.add_parser("validate", help="check scenario files")
+    v.add_argument("scenarios", nargs="+")
+    v.set_defaults(func=cmd_validate)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ScenarioError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Strategy comparison across scenarios under common random numbers (the `sim compare` command)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .runner import RunSpec, run_many
+from .scenario import Scenario
+from .stats import paired
+
+HEADLINE = ["health_discounted", "cooperation_discounted"]
+OUTCOMES: dict[str, bool] = {  # outcome -> higher is better
+    "health_discounted": True, "cooperation_discounted": True, "economy_discounted": True,
+    "security_discounted": True, "trust_KR_discounted": True, "trust_JP_discounted": True,
+    "crisis_months": False, "worst_drawdown": False, "payoff_KR": True, "payoff_JP": True,
+}
+
+
+def run_comparison(scenarios: list[Scenario], strategies: list[Any], seeds: list[int], jobs: int | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Run every scenario x strategy x seed (paired: the same seeds for every strategy); returns the
+    per-run summaries, sorted so the table does not depend on the order runs finished in."""
+    specs = [RunSpec(sc, st, seed) for sc in scenarios for st in strategies for seed in seeds]
+    rows = []
+    for i, (_, summary, _) in enumerate(run_many(specs, jobs=jobs), 1):
+        rows.append(summary)
+        if progress:
+            progress(i, len(specs))
+    df = pd.DataFrame(rows)
+    order = {s.name: i for i, s in enumerate(scenarios)}
+    df["_o"] = df["scenario"].map(order)
+    return df.sort_values(["_o", "strategy", "seed"]).drop(columns="_o").reset_index(drop=True)
+
+
+def compare_table(summaries: pd.DataFrame, reference: str, others: list[str], tol: float = 1e-3,
+                  outcomes: dict[str, bool] | None = None) -> pd.DataFrame:
+    """Per scenario and outcome: medians under each strategy, the paired difference reference - other
+    with a 95% bootstrap interval, and the shares of seeds where the reference does better/ties/worse."""
+    outcomes = outcomes or OUTCOMES
+    rows = []
+    for scen, grp in summaries.groupby("scenario", sort=False):
+        piv = {s: g.set_index("seed") for s, g in grp.groupby("strategy")}
+        for other in others:
+            a, b = piv[reference], piv[other]
+            seeds = np.intersect1d(a.index, b.index)
+            for out, up in outcomes.items():
+                res = paired(a.loc[seeds, out].to_numpy(), b.loc[seeds, out].to_numpy(), tol, up)
+                rows.append({"scenario": scen, "outcome": out, "a": reference, "b": other, **res})
+    return pd.DataFrame(rows)
+
+
+def format_table(table: pd.DataFrame, outcomes: list[str] | None = None) -> str:
+    """Plain-text table for the terminal, headline outcomes first."""
+    outcomes = outcomes or HEADLINE
+    lines = []
+    for scen, grp in table.groupby("scenario", sort=False):
+        lines.append(f"\n{scen}")
+        for _, r in grp[grp["outcome"].isin(outcomes)].iterrows():
+            lines.append(
+                f"  {r['outcome']:<24} median {r['a']} {r['median_a']:.3f} | {r['b']} {r['median_b']:.3f}"
+                f" | diff {r['diff_mean']:+.4f} [{r['diff_lo']:+.4f}, {r['diff_hi']:+.4f}]"
+                f" | {r['a']} better {r['p_better']:.0%} tie {r['p_tie']:.0%} worse {r['p_worse']:.0%}")
+    return "\n".join(lines)

@@ -1,0 +1,248 @@
+"""Disputes: one shared list, linkage, back-down hazards, packages, fading, reopening (MODEL.md §4.4, §8).
+
+Issue linkage after Tollison & Willett (1979) and McGinnis (1986); audience costs after Fearon (1994).
+Every draw comes from a month-keyed table of the `disputes` stream keyed by (aggrieved country, issue),
+never by creation order, so a dispute that exists under one strategy only shifts no other draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .agents import logistic
+from .params import COUNTRIES, FIELDS, ISSUES
+from .streams import monthly_table
+
+if TYPE_CHECKING:
+    from .model import RelationsModel
+
+CONCEDE, LINKER_BACKS_DOWN, PACKAGE, REOPEN = range(4)
+
+
+@dataclass
+class Dispute:
+    """A history dispute between the two countries."""
+
+    id: int
+    issue: str
+    aggrieved: int
+    severity: float
+    opened: int
+    peak: float = 0.0
+    status: str = "open"              # open | settled | closed
+    linker: int | None = None         # country that linked it
+    mode: str | None = None           # coercive | package
+    counter: bool = False             # the target counter-linked (coercive)
+    standoff: bool = False            # an active coercive standoff
+    standoff_start: int = 0
+    fields: list[int] = field(default_factory=list)
+    linker_backed_down: bool = False
+    support: float = 0.5
+    reopenings: int = 0
+    history: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def target(self) -> int:
+        return 1 - self.aggrieved
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "issue": self.issue, "aggrieved": COUNTRIES[self.aggrieved],
+                "severity": self.severity, "status": self.status,
+                "linker": None if self.linker is None else COUNTRIES[self.linker], "mode": self.mode,
+                "standoff": self.standoff, "support": self.support, "reopenings": self.reopenings}
+
+
+class DisputeBook:
+    """The shared list of disputes and the monthly rules that move them."""
+
+    def __init__(self, model: RelationsModel) -> None:
+        self.model = model
+        self.p = model.data["disputes"]
+        self.items: list[Dispute] = []
+        self._tables: dict[tuple[int, int], np.ndarray] = {}
+
+    # ---- queries ------------------------------------------------------------------------------
+    def open(self) -> list[Dispute]:
+        return [d for d in self.items if d.status == "open"]
+
+    def find(self, issue: str, aggrieved: int) -> Dispute | None:
+        for d in self.items:
+            if d.issue == issue and d.aggrieved == aggrieved:
+                return d
+        return None
+
+    def total_severity(self) -> float:
+        return float(sum(d.severity for d in self.items if d.status == "open"))
+
+    def standoff_active(self) -> bool:
+        return any(d.standoff for d in self.items if d.status == "open")
+
+    def floors(self) -> np.ndarray:
+        """Grievance floor per country: g_floor times the severity of its worst open grievance."""
+        out = np.zeros(2)
+        for d in self.items:
+            if d.status == "open":
+                out[d.aggrieved] = max(out[d.aggrieved], self.p["g_floor"] * d.severity)
+        return out
+
+    def dialogue(self) -> float:
+        """Dialogue acting on a dispute: the mean of both governments' dialogue levers."""
+        return float(np.mean([g.levers["dialogue"] for g in self.model.governments]))
+
+    def relief(self) -> np.ndarray:
+        """Monthly grievance relief per country from dialogue on its open, non-standoff disputes."""
+        out = np.zeros(2)
+        rate = self.p["grievance_dialogue"] * self.dialogue()
+        for d in self.items:
+            if d.status == "open" and not d.standoff:
+                out[d.aggrieved] = rate
+        return out
+
+    def penalty(self, country: int) -> np.ndarray:
+        """Logit penalty on a country's offers per field: L * (1 - exp(-sum w * severity))."""
+        gov = self.model.governments[country]
+        load = np.zeros(len(FIELDS))
+        for d in self.items:
+            if d.status != "open":
+                continue
+            w = np.full(len(FIELDS), gov.levers["spillover"])
+            if d.standoff and (country == d.linker or d.counter):
+                w[d.fields] = 1.0
+            load += w * d.severity
+        return gov.levers["leverage_gain"] * (1.0 - np.exp(-load))
+
+    def _u(self, d: Dispute, month: int, col: int) -> float:
+        key = (d.aggrieved, ISSUES.index(d.issue))
+        if key not in self._tables:
+            m = self.model
+            self._tables[key] = monthly_table(m.seed, "disputes", m.start_month, m.end_month - m.start_month,
+                                              4, *key)
+        return float(self._tables[key][month - self.model.start_month, col])
+
+    # ---- events -------------------------------------------------------------------------------
+    def open_or_escalate(self, issue: str, aggrieved: int, severity: float, month: int) -> Dispute:
+        """A shock opens a dispute, escalates an open one, or reopens a settled or closed one."""
+        d = self.find(issue, aggrieved)
+        if d is None:
+            d = Dispute(len(self.items), issue, aggrieved, min(severity, 1.0), month, peak=min(severity, 1.0))
+            self.items.append(d)
+            self._log(d, "dispute_opened", month)
+        elif d.status == "open":
+            d.severity += self.p["escalation"] * severity * (1.0 - d.severity)
+            self._log(d, "dispute_escalated", month)
+        else:
+            self._reopen(d, month, max(severity, self.p["reopen_severity"] * d.peak))
+            return d
+        d.peak = max(d.peak, d.severity)
+        self._link(d, month)
+        return d
+
+    def _reopen(self, d: Dispute, month: int, severity: float) -> None:
+        d.status, d.severity, d.opened = "open", min(severity, 1.0), month
+        d.reopenings += 1
+        d.linker, d.mode, d.standoff, d.counter, d.linker_backed_down = None, None, False, False, False
+        self._log(d, "dispute_reopened", month)
+        self._link(d, month)
+
+    def _link(self, d: Dispute, month: int) -> None:
+        """The aggrieved side links a (re)opened or escalated dispute if its linkage mode says so."""
+        if d.standoff:
+            return
+        govs = self.model.governments
+        mode = govs[d.aggrieved].levers["linkage_mode"]
+        if mode == "none" or (mode == "package" and d.mode == "package"):
+            return
+        if mode == "coercive" and d.severity < self.p["link_threshold"]:
+            return
+        d.linker, d.mode, d.linker_backed_down = d.aggrieved, mode, False
+        if mode == "package":
+            self._log(d, "package_proposed", month)
+            return
+        d.standoff, d.standoff_start = True, month
+        d.fields = list(govs[d.aggrieved].linked_idx)
+        d.counter = govs[d.target].levers["linkage_mode"] == "coercive"
+        self._log(d, "dispute_linked", month)
+        self.model.endogenous_shock("trade_coercion", d.aggrieved, self.p["coercion_trust_hit"], month, d.issue)
+        if d.counter:
+            self._log(d, "counter_linked", month)
+        for c in (d.aggrieved, d.target):
+            if govs[c].levers["boycott"] > 0:
+                self.model.log_event(month, "boycott", actor=COUNTRIES[c], magnitude=govs[c].levers["boycott"],
+                                     issue=d.issue, dispute=d.id, origin="endogenous")
+
+    def _end(self, d: Dispute, status: str, month: int) -> None:
+        """Settle or close; update the aggrieved country's credibility (MODEL.md §8)."""
+        d.status, d.standoff = status, False
+        gov = self.model.governments[d.aggrieved]
+        won = float(d.linker == d.aggrieved and d.mode == "coercive" and not d.linker_backed_down)
+        w = self.p["credibility_weight"]
+        gov.credibility = (1 - w) * gov.credibility + w * won
+        self._log(d, f"dispute_{status}", month)
+
+    def settle(self, d: Dispute, month: int) -> None:
+        """Settlement: grievance relief for the aggrieved public, a trust bonus, support recorded."""
+        m = self.model
+        rows = m.population.mask(d.aggrieved)
+        m.population.grievance[rows] *= 1.0 - self.p["settle_relief"]
+        d.support = m.support(d.aggrieved)
+        self._end(d, "settled", month)
+        all_rows = m.population.mask(None)
+        m.population.shock_trust(all_rows, self.p["settle_trust_bonus"], positive=True)
+
+    # ---- monthly rules --------------------------------------------------------------------------
+    def step(self, month: int) -> None:
+        m, p = self.model, self.p
+        govs = m.governments
+        dialogue = self.dialogue()
+        for d in list(self.items):
+            if d.status != "open":
+                chance = p["reopen_settled"] * (1 - d.support) if d.status == "settled" else p["reopen_closed"]
+                if self._u(d, month, REOPEN) < chance:
+                    self._reopen(d, month, p["reopen_severity"] * d.peak)
+                continue
+            if d.standoff:
+                t = month - d.standoff_start
+                h = {c: self._hazard(c, t) for c in (d.aggrieved, d.target)}
+                if self._u(d, month, CONCEDE) < h[d.target]:
+                    govs[d.target].approval -= m.data["government"]["backdown_cost"]
+                    self._log(d, "target_conceded", month)
+                    self.settle(d, month)
+                    continue
+                if self._u(d, month, LINKER_BACKS_DOWN) < h[d.linker]:
+                    govs[d.linker].approval -= m.data["government"]["backdown_cost"]
+                    d.standoff, d.linker_backed_down = False, True
+                    self._log(d, "linker_backed_down", month)
+                continue  # no fading while a standoff lasts
+            if d.mode == "package":
+                level = min(m.support(d.aggrieved), m.acceptance(d.target))
+                chance = p["package_rate"] * logistic(p["package_k"] * (level - p["package_smin"]))
+                if self._u(d, month, PACKAGE) < chance:
+                    self._log(d, "package_agreed", month)
+                    self.settle(d, month)
+                    continue
+            d.severity -= (p["fade"] + dialogue) * d.severity
+            if d.severity < p["close_floor"]:
+                self._end(d, "closed", month)
+
+    def _hazard(self, country: int, months: int) -> float:
+        p, gov, m = self.p, self.model.governments[country], self.model
+        audience = 1.0 - np.exp(-gov.levers["audience_cost_rate"] * months)
+        x = (p["loss_weight"] * m.own_loss(country) - p["audience_weight"] * audience
+             + p["pressure_weight"] * m.us_pressure + p["hazard_bias"])
+        return float(p["hazard_min"] + (p["hazard_max"] - p["hazard_min"]) * logistic(x))
+
+    def _log(self, d: Dispute, event: str, month: int) -> None:
+        d.history.append((month, event))
+        self.model.log_event(month, event, actor=COUNTRIES[d.aggrieved], magnitude=d.severity, issue=d.issue,
+                             dispute=d.id, origin="endogenous")
+
+    # ---- warm start -------------------------------------------------------------------------
+    def state(self) -> list[dict]:
+        return [vars(d).copy() for d in self.items]
+
+    def restore(self, items: list[dict]) -> None:
+        self.items = [Dispute(**{k: (list(v) if isinstance(v, list) else v) for k, v in it.items()})
+                      for it in items]

@@ -1,0 +1,327 @@
+"""RelationsModel: a Mesa model of Republic of Korea-Japan relations under shocks (MODEL.md).
+
+Two governments (Mesa agents) offer cooperation in four fields; citizens of both countries (arrays,
+with Mesa agent views on demand) update trust under social influence, memory, benefits, contact and
+grievance (Friedkin & Johnsen 1990); disputes may be linked to cooperation (Tollison & Willett 1979)
+or handled on their own track. One month per step, in the order of MODEL.md §3.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import mesa
+import numpy as np
+
+from . import shocks as shock_mod
+from .agents import Citizen, Government
+from .disputes import Dispute, DisputeBook
+from .outputs import Recorder
+from .params import COUNTRIES, FIELDS
+from .population import Population, lever_effect
+from .scenario import Scenario
+from .shocks import PROVOCATION_ISSUES, Shock
+from .strategies import parse_strategy
+from .streams import monthly_table, stream
+
+STATE_VERSION = 1
+
+
+class RelationsModel(mesa.Model):
+    """One stochastic run of a scenario under a strategy (per country) and a seed."""
+
+    def __init__(self, scenario: Scenario, strategy: Any = "two_track", seed: int = 0,
+                 state: dict | None = None) -> None:
+        super().__init__(rng=int(seed))
+        self.scenario, self.data, self.seed = scenario, scenario.data, int(seed)
+        self.strategy = parse_strategy(strategy, self.data)
+        d = self.data
+        g = d["government"]
+        self.offer_base = np.array([g["base"][f] for f in FIELDS])
+        self.value_weight = np.array([g["value_weight"][f] for f in FIELDS])
+        self.events: list[dict] = []
+        self._citizens: dict[int, Citizen] = {}
+        self.citizen_rng = stream(seed, "citizens")
+        self.poll_rng = stream(seed, "poll")
+        burn = parse_strategy(d["burn_in_strategy"], d)
+        self.population = Population(d, stream(seed, "init"))
+        self.governments = [Government(self, c, burn[COUNTRIES[c]]) for c in range(2)]
+        env = d["environment"]
+        self.tension, self.contact = env["tension_init"], env["contact_normal"]
+        self.contact_normal, self.contact_cap, self.pandemic_until = env["contact_normal"], 1.0, -10**9
+        self.us_pressure_fixed: float | None = None
+        self.us_pressure = env["us_pressure_gain"] * self.tension
+        self.realised = np.minimum(*[gv.offered for gv in self.governments])
+        self.reference = self.realised.copy()
+        self.disputes = DisputeBook(self)
+        self.month = -d["burn_in"]
+        if state is not None:
+            self._restore(state)
+        self.start_month = max(self.month, 0)
+        self.end_month = self.start_month + d["horizon"]
+        months = self.end_month - self.start_month
+        self.exogenous = shock_mod.draw_exogenous(d, seed, self.start_month, months)
+        self._by_month: dict[int, list[Shock]] = {}
+        for s in self.exogenous:
+            self._by_month.setdefault(s.month, []).append(s)
+        self.provocation_uniforms = shock_mod.provocation_table(d, seed, self.start_month, months)
+        mag = d["provocation"]["magnitude"]
+        self._provocation_magnitude = shock_mod.magnitude_from_uniform(
+            self.provocation_uniforms[:, :, 1], mag["dist"], mag["a"] if mag["dist"] != "fixed" else mag["value"],
+            mag["b"])
+        self._leadership = monthly_table(seed, "leadership", self.start_month, months, 2)
+        self._tension_noise = monthly_table(seed, "tension", self.start_month, months, 1,
+                                            draw=lambda rng, n: rng.standard_normal((n, 1)))[:, 0]
+        self._changes = [dict(c) for c in d["changes"]]
+        self.recorder = Recorder(self, months)
+        if state is None:
+            while self.month < 0:
+                self.step()
+            for gv in self.governments:
+                gv.set_levers(self.strategy[gv.name])
+            self._initial_disputes()
+        self._means()
+
+    # ---- helpers used by submodels ----------------------------------------------------------
+    def levers_for(self, spec: Any, country: int) -> dict:
+        return parse_strategy(spec, self.data)[COUNTRIES[country]]
+
+    def salience(self, country: int | None) -> float:
+        if country is None:
+            return 0.0
+        return self.data["citizens"]["communication_salience"] * self.governments[country].communication()
+
+    def values(self) -> np.ndarray:
+        """Value of cooperation per field under current tension (MODEL.md §4.5d)."""
+        g, t = self.data["government"], self.tension
+        return np.array([1 + g["threat_gain"]["security"] * t, 1 - g["hedge"] * t, 1.0,
+                         1 + g["threat_gain"]["technology"] * t])
+
+    def own_loss(self, country: int) -> float:
+        gov = self.governments[country]
+        return float(gov.dependence @ (self.values() * np.maximum(0.0, self.reference - self.realised)))
+
+    def _share(self, country: int, counts: np.ndarray) -> float:
+        st = self._stats
+        rows = slice(2 * country, 2 * country + 2)
+        w = self._w[rows]
+        return float(w @ (counts[rows] / np.maximum(st["n"][rows], 1)) / max(w.sum(), 1e-12))
+
+    def support(self, country: int) -> float:
+        """Share of a country's public (population-weighted) with grievance below the threshold."""
+        self._means()
+        return self._share(country, self._stats["low_grievance"])
+
+    def acceptance(self, country: int) -> float:
+        """Share of a country's public (population-weighted) with trust above the bad threshold."""
+        self._means()
+        return 1.0 - self._share(country, self._stats["bad"])
+
+    def _means(self) -> None:
+        p = self.data["citizens"]
+        self._stats = self.population.stats(p["good_threshold"], p["bad_threshold"], p["grievance_threshold"])
+        self._w = self.population.weights(self._stats["n"])
+        n = np.maximum(self._stats["n"], 1)
+        wt = self._w.reshape(2, 2)
+        norm = wt.sum(axis=1)
+        self.trust_mean = ((self._stats["trust"] / n).reshape(2, 2) * wt).sum(axis=1) / norm
+        self.grievance_mean = ((self._stats["grievance"] / n).reshape(2, 2) * wt).sum(axis=1) / norm
+
+    def log_event(self, month: int, event: str, actor: str = "none", magnitude: float = float("nan"),
+                  issue: str = "", dispute: int = -1, origin: str = "endogenous") -> None:
+        self.events.append({"month": month, "event": event, "actor": actor, "magnitude": magnitude,
+                            "issue": issue, "dispute": dispute, "origin": origin})
+
+    def _fire(self, s: Shock) -> None:
+        self.log_event(s.month, s.kind, s.actor, s.magnitude, s.issue, origin=s.origin)
+        shock_mod.apply(self, s)
+
+    def endogenous_shock(self, kind: str, actor: int, magnitude: float, month: int, issue: str = "") -> None:
+        self._fire(Shock(month, kind, magnitude, COUNTRIES[actor], issue, origin="endogenous"))
+
+    # ---- one month ------------------------------------------------------------------------------
+    def step(self) -> None:
+        d, t = self.data, self.month
+        env = d["environment"]
+        live = t >= 0
+        if live:
+            i = t - self.start_month
+            self.tension += env["tension_reversion"] * (env["tension_mean"] - self.tension) \
+                + env["tension_noise"] * self._tension_noise[i]
+            self._apply_changes(t)
+            for s in self._by_month.get(t, ()):
+                self._fire(s)
+            self._provocations(t, i)
+            self.tension = float(np.clip(self.tension, 0.0, 1.0))
+        if t < self.pandemic_until:
+            self.contact = min(self.contact, self.contact_cap)
+        else:
+            self.contact += env["contact_recovery"] * (self.contact_normal - self.contact)
+        self.us_pressure = self.us_pressure_fixed if self.us_pressure_fixed is not None \
+            else env["us_pressure_gain"] * self.tension
+        # 3. governments
+        self._means()
+        values = self.values()
+        for gv in self.governments:
+            gv.update_winset(self.trust_mean[gv.country], self.grievance_mean[gv.country])
+        pen = [self.disputes.penalty(c) for c in range(2)]
+        last = [gv.offered for gv in self.governments]
+        for gv in self.governments:  # simultaneous: each reacts to the other's last offer
+            gv.offered = np.clip(gv.next_offers(self.trust_mean[gv.country], values, pen[gv.country],
+                                                last[1 - gv.country]), 0.0, 1.0)
+        self.realised = np.minimum(self.governments[0].offered, self.governments[1].offered)
+        standoff = self.disputes.standoff_active()
+        if not standoff:
+            self.reference += d["disputes"]["reference_rate"] * (self.realised - self.reference)
+        # 4. disputes
+        if live:
+            self.disputes.step(t)
+        # 5. citizens
+        c, g = d["citizens"], d["government"]
+        comm = np.array([gv.communication() for gv in self.governments])
+        es = 0.5 * (self.realised[1] + self.realised[2])
+        benefit = np.clip(c["benefit_base"] + c["benefit_gain"] * (1 + c["communication_gain"] * comm) * es
+                          - g["hedge"] * self.tension, 0.0, 1.0)
+        coercive = self.disputes.standoff_active()
+        boycott = np.array([gv.levers["boycott"] if coercive else 0.0 for gv in self.governments])
+        yx = float(np.mean([gv.levers["youth_exchange"] for gv in self.governments]))
+        tie_p = c["tie_rate"] * self.contact * (1 + c["tie_exchange_gain"] * float(lever_effect(yx)))
+        before = self.population.uid.copy() if self._citizens else None
+        self.population.step(self.citizen_rng, benefit, self.contact, boycott, self.disputes.floors(),
+                             self.disputes.relief(), np.array([gv.youth_gain() for gv in self.governments]),
+                             tie_p)
+        if before is not None:
+            self._drop_departed(before)
+        # 6. approval and leaders
+        self._means()
+        for gv in self.governments:
+            gv.step_approval(self.realised, self.grievance_mean[gv.country])
+            if live and gv.may_fall(self._leadership[t - self.start_month, gv.country]):
+                gv.replace_leader()
+                self.log_event(t, "leader_fell", gv.name, gv.approval, origin="endogenous")
+        # 7. outputs
+        if live:
+            self.recorder.record(t - self.start_month)
+        self.month += 1
+
+    def _apply_changes(self, t: int) -> None:
+        for ch in self._changes:
+            if ch["month"] != t:
+                continue
+            countries = range(2) if ch.get("country", "both") == "both" else [COUNTRIES.index(ch["country"])]
+            for ci in countries:
+                gv = self.governments[ci]
+                levers = self.levers_for(ch["strategy"], ci) if ch.get("strategy") else dict(gv.levers)
+                levers.update(ch.get("levers", {}))
+                gv.set_levers(levers)
+            if ch.get("contact_rate", -1) >= 0:
+                self.contact_normal = ch["contact_rate"]
+            if ch.get("tension", -1) >= 0:
+                self.tension = ch["tension"]
+            if ch.get("us_pressure", -1) >= 0:
+                self.us_pressure_fixed = ch["us_pressure"]
+            self.log_event(t, "change", ch.get("country", "both"), origin="scheduled")
+
+    def _provocations(self, t: int, i: int) -> None:
+        pr = self.data["provocation"]
+        delta = self.data["disputes"]["deterrence"]
+        for actor in range(2):
+            lam = pr["rate"][COUNTRIES[actor]]
+            if lam <= 0:
+                continue
+            cred = self.governments[1 - actor].credibility
+            u = self.provocation_uniforms[i, actor]
+            if u[0] < 1.0 - np.exp(-lam * np.exp(-delta * cred)):
+                issues = PROVOCATION_ISSUES[actor]
+                issue = issues[min(int(u[2] * len(issues)), len(issues) - 1)]
+                self._fire(Shock(t, "provocation", float(self._provocation_magnitude[i, actor]),
+                                 COUNTRIES[actor], issue, origin="endogenous"))
+
+    def _initial_disputes(self) -> None:
+        for e in self.data["disputes_initial"]:
+            sev = e.get("severity", 0.5)
+            dsp = Dispute(len(self.disputes.items), e["issue"], COUNTRIES.index(e["aggrieved"]), sev, 0,
+                          peak=sev, status=e.get("status", "open"), support=e.get("support", 0.5))
+            self.disputes.items.append(dsp)
+            self.log_event(0, "dispute_initial", e["aggrieved"], sev, e["issue"], dsp.id, origin="scheduled")
+            if dsp.status == "open":
+                self.disputes._link(dsp, 0)
+
+    def run(self) -> RelationsModel:
+        """Run to the end of the horizon."""
+        while self.month < self.end_month:
+            self.step()
+        return self
+
+    # ---- citizens as Mesa agents ---------------------------------------------------------------
+    def citizen(self, slot: int) -> Citizen:
+        """The Citizen agent living in a slot (created on first access; same object while it lives)."""
+        agent = self._citizens.get(slot)
+        if agent is None or not agent.alive:
+            if agent is not None:
+                agent.remove()
+            agent = self._citizens[slot] = Citizen(self, slot)
+        return agent
+
+    def citizens(self, country: str | None = None, cohort: str | None = None) -> list[Citizen]:
+        """Citizen agents, optionally of one country ('KR'/'JP') and cohort ('youth'/'public')."""
+        pop = self.population
+        sel = np.ones(pop.n, bool)
+        if country is not None:
+            sel &= pop.country == COUNTRIES.index(country)
+        if cohort is not None:
+            sel &= pop.youth if cohort == "youth" else ~pop.youth
+        return [self.citizen(int(s)) for s in np.flatnonzero(sel)]
+
+    def _drop_departed(self, before: np.ndarray) -> None:
+        for slot in np.flatnonzero(before != self.population.uid):
+            agent = self._citizens.pop(int(slot), None)
+            if agent is not None:
+                agent.remove()
+
+    # ---- warm start -----------------------------------------------------------------------------
+    def save_state(self) -> dict:
+        """Everything needed to continue this run exactly (pickle-able)."""
+        pop = self.population
+        arrays = {k: v.copy() for k, v in vars(pop).items() if isinstance(v, np.ndarray)}
+        arrays.pop("A", None)
+        return {
+            "version": STATE_VERSION, "month": self.month, "scenario_hash": self.scenario.content_hash,
+            "population": arrays, "next_uid": pop.next_uid,
+            "governments": [{"offered": gv.offered.copy(), "approval": gv.approval, "winset": gv.winset,
+                             "months_below": gv.months_below, "leader": gv.leader,
+                             "credibility": gv.credibility, "levers": copy.deepcopy(gv.levers)}
+                            for gv in self.governments],
+            "disputes": self.disputes.state(),
+            "env": {"tension": self.tension, "contact": self.contact, "contact_normal": self.contact_normal,
+                    "contact_cap": self.contact_cap, "pandemic_until": self.pandemic_until,
+                    "us_pressure_fixed": self.us_pressure_fixed},
+            "realised": self.realised.copy(), "reference": self.reference.copy(),
+            "rng": {"citizens": self.citizen_rng.bit_generator.state, "poll": self.poll_rng.bit_generator.state},
+        }
+
+    def _restore(self, state: dict) -> None:
+        if state.get("version") != STATE_VERSION:
+            raise ValueError(f"saved state has version {state.get('version')!r}; this model reads "
+                             f"version {STATE_VERSION}")
+        pop = self.population
+        if state["population"]["trust"].shape != pop.trust.shape:
+            raise ValueError("saved state has a different population size than the scenario")
+        for k, v in state["population"].items():
+            setattr(pop, k, v.copy())
+        pop.next_uid = state["next_uid"]
+        for gv, s in zip(self.governments, state["governments"]):
+            gv.offered, gv.approval, gv.winset = s["offered"].copy(), s["approval"], s["winset"]
+            gv.months_below, gv.leader, gv.credibility = s["months_below"], s["leader"], s["credibility"]
+            gv.set_levers(self.strategy[gv.name])
+        self.disputes.restore(state["disputes"])
+        env = state["env"]
+        self.tension, self.contact, self.contact_normal = env["tension"], env["contact"], env["contact_normal"]
+        self.contact_cap, self.pandemic_until = env["contact_cap"], env["pandemic_until"]
+        self.us_pressure_fixed = env["us_pressure_fixed"]
+        self.realised, self.reference = state["realised"].copy(), state["reference"].copy()
+        self.citizen_rng.bit_generator.state = state["rng"]["citizens"]
+        self.poll_rng.bit_generator.state = state["rng"]["poll"]
+        self.month = state["month"]
+

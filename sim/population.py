@@ -1,0 +1,222 @@
+"""Citizens of both countries as numpy arrays, updated vectorised each month (MODEL.md §4.1, §4.8).
+
+Slots: KR citizens occupy rows [0, n_KR), JP citizens [n_KR, n). A slot keeps its citizen for that
+citizen's whole life; when the oldest leaves, a new 18-year-old takes the slot (a new identity).
+Within a country, slots sit on a ring ordered by age, so the ring lattice of the small-world network
+ties people of similar age (youth mostly to youth), and the order survives turnover.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from .params import COUNTRIES
+
+YOUTH_AGE = 30.0
+ENTRY_AGE = 18.0
+N_GROUPS = 4  # group = 2*country + is_public: KR youth, KR public, JP youth, JP public
+
+
+def lever_effect(lever: np.ndarray | float) -> np.ndarray | float:
+    """Diminishing returns of a lever: 1 - exp(-3 * lever) (MODEL.md §8)."""
+    return 1.0 - np.exp(-3.0 * np.asarray(lever))
+
+
+class Population:
+    """State of every citizen in both countries, held as arrays (one row per slot)."""
+
+    def __init__(self, data: dict, rng: np.random.Generator) -> None:
+        self.p = p = data["citizens"]
+        pops = [data["population"][c] for c in COUNTRIES]
+        self.sizes = np.array([q["n_public"] + q["n_youth"] for q in pops])
+        self.n = n = int(self.sizes.sum())
+        self.offset = np.array([0, self.sizes[0]])
+        self.country = np.repeat(np.arange(2), self.sizes).astype(np.int64)
+        self.is_kr = self.country == 0
+        self.youth_share = np.array([q["youth_share_adults"] for q in pops])
+        # age ring: ages evenly spaced over [18, 18 + span) so turnover flows balance exactly
+        self.span = np.array([12.0 * (q["n_public"] + q["n_youth"]) / q["n_youth"] for q in pops])
+        phase = rng.random(2)
+        local = np.arange(n) - self.offset[self.country]
+        self.age = ENTRY_AGE + self.span[self.country] * (local + phase[self.country]) / self.sizes[self.country]
+        self.youth = self.age < YOUTH_AGE
+        self.uid = np.arange(n, dtype=np.int64)
+        self.next_uid = n
+        # cohort levels of baselines: (country, youth?) -> mean
+        self.g_level = np.array([[q["grievance_public"], q["grievance_youth"]] for q in pops])
+        self.e_level = np.array([[q["exposure_public"], q["exposure_youth"]] for q in pops])
+        t_level = np.array([[q["trust_init_public"], q["trust_init_youth"]] for q in pops])
+        self.g_z = rng.standard_normal(n)
+        self.e_z = rng.standard_normal(n)
+        self._baselines(np.arange(n))
+        self.grievance = self.g0.copy()
+        self.exposure = self.e0.copy()
+        self.trust = np.clip(t_level[self.country, self.youth.astype(int)] + 0.25 * rng.standard_normal(n),
+                             0.02, 0.98)
+        self.anchor = self.trust.copy()
+        self.kx = np.where(self.youth, p["kappa_contact_youth"], p["kappa_contact_public"])
+        self._build_network(rng)
+        self.tie_a = np.empty(0, dtype=np.int64)  # KR slot of each cross-border tie
+        self.tie_b = np.empty(0, dtype=np.int64)  # JP slot
+        self.boycott_i = np.zeros(n)
+        self.group = 2 * self.country + (~self.youth)
+
+    # ---- set-up -----------------------------------------------------------------------------
+    def _baselines(self, idx: np.ndarray) -> None:
+        c, y = self.country[idx], self.youth[idx].astype(int)
+        if not hasattr(self, "g0"):
+            self.g0, self.e0 = np.empty(self.n), np.empty(self.n)
+        self.g0[idx] = np.clip(self.g_level[c, y] + self.p["grievance_sd"] * self.g_z[idx], 0.01, 0.99)
+        self.e0[idx] = np.clip(self.e_level[c, y] + self.p["exposure_sd"] * self.e_z[idx], 0.0, 1.0)
+
+    def _build_network(self, rng: np.random.Generator) -> None:
+        k, rewire = self.p["network_k"], self.p["network_rewire"]
+        half = np.concatenate([np.arange(1, k // 2 + 1), -np.arange(1, k // 2 + 1)])
+        rows, cols = [], []
+        for ci in range(2):
+            m, off = int(self.sizes[ci]), int(self.offset[ci])
+            r = np.repeat(np.arange(m), k)
+            cl = (r + np.tile(half, m)) % m
+            flip = rng.random(m * k) < rewire
+            cl[flip] = rng.integers(0, m, int(flip.sum()))
+            same = cl == r
+            cl[same] = (cl[same] + 1) % m
+            rows.append(r + off)
+            cols.append(cl + off)
+        self.rows, self.cols = np.concatenate(rows), np.concatenate(cols)
+        self.A = sparse.csr_matrix((np.full(self.rows.size, 1.0 / k), (self.rows, self.cols)),
+                                   shape=(self.n, self.n))
+
+    # ---- monthly update -------------------------------------------------------------------
+    def neighbour_mean(self) -> np.ndarray:
+        """Mean trust of each citizen's neighbours (within bounded confidence if epsilon < 1)."""
+        eps = self.p["bc_epsilon"]
+        if eps >= 1.0:
+            return self.A @ self.trust
+        t = self.trust
+        near = np.abs(t[self.cols] - t[self.rows]) < eps
+        s = np.bincount(self.rows, weights=t[self.cols] * near, minlength=self.n)
+        cnt = np.bincount(self.rows, weights=near, minlength=self.n)
+        return np.where(cnt > 0, s / np.maximum(cnt, 1), t)
+
+    def step(self, rng: np.random.Generator, benefit: np.ndarray, contact: float, boycott: np.ndarray,
+             floor: np.ndarray, relief: np.ndarray, youth_gain: np.ndarray, tie_p: float) -> int:
+        """One month of citizen dynamics; returns the number of citizens who left (turnover).
+
+        benefit, boycott, floor, relief, youth_gain: per-country arrays (KR, JP).
+        """
+        p, c, t = self.p, self.country, self.trust
+        contact_target = p["contact_base"] + p["contact_gain"] * self.exposure * contact
+        astr = p["anchor_strength_young"] + (p["anchor_strength_old"] - p["anchor_strength_young"]) * \
+            np.clip((self.age - ENTRY_AGE) / 60.0, 0.0, 1.0)
+        dt = (p["kappa_social"] * (self.neighbour_mean() - t)
+              + p["kappa_anchor"] * astr * (self.anchor - t)
+              + p["kappa_benefit"] * (benefit[c] - t)
+              + self.kx * (contact_target - t)
+              - p["kappa_grievance"] * self.grievance * t)
+        dt += p["noise"] * np.sqrt(t * (1.0 - t)) * rng.standard_normal(self.n)
+        np.clip(t + dt, 1e-4, 1 - 1e-4, out=t)
+        g = self.grievance
+        g += p["grievance_relax"] * (self.g0 - g) - relief[c] * g
+        np.maximum(g, floor[c], out=g)
+        np.clip(g, 0.0, 1.0, out=g)
+        # exposure: baseline + youth exchange + cross-border ties, cut by boycotts
+        ties = np.minimum(np.bincount(self.tie_a, minlength=self.n) + np.bincount(self.tie_b, minlength=self.n), 3)
+        target = np.minimum(self.e0 + youth_gain[c] * self.youth + p["tie_gain"] * ties, 1.0)
+        self.boycott_i = boycott[c] * g
+        target *= 1.0 - self.boycott_i
+        self.exposure += p["exposure_relax"] * (target - self.exposure)
+        self.anchor += p["anchor_rate"] * (t - self.anchor)
+        self._ties(rng, tie_p)
+        return self._age(rng, benefit, contact)
+
+    def _ties(self, rng: np.random.Generator, tie_p: float) -> None:
+        nk = int(self.sizes[0])
+        form, partner, dissolve = rng.random(nk), rng.random(nk), rng.random(nk)
+        if self.tie_a.size:
+            keep = dissolve[self.tie_a] >= self.p["tie_dissolve"]
+            self.tie_a, self.tie_b = self.tie_a[keep], self.tie_b[keep]
+        new = np.flatnonzero((form < tie_p) & self.youth[:nk])
+        jp_youth = np.flatnonzero(self.youth[nk:]) + nk
+        if new.size and jp_youth.size:
+            self.tie_a = np.concatenate([self.tie_a, new])
+            self.tie_b = np.concatenate([self.tie_b, jp_youth[(partner[new] * jp_youth.size).astype(int)]])
+
+    def _age(self, rng: np.random.Generator, benefit: np.ndarray, contact: float) -> int:
+        self.age += 1.0 / 12.0
+        grown = np.flatnonzero(self.youth & (self.age >= YOUTH_AGE))
+        if grown.size:  # critical years: attitude at 30 becomes the anchor (Schuman & Scott 1989)
+            self.youth[grown] = False
+            self.anchor[grown] = self.trust[grown]
+            self._baselines(grown)
+            self.kx[grown] = self.p["kappa_contact_public"]
+            self.group[grown] += 1
+        leave = np.flatnonzero(self.age >= ENTRY_AGE + self.span[self.country])
+        if leave.size:
+            self._replace(leave, rng, benefit, contact)
+        return int(leave.size)
+
+    def _replace(self, idx: np.ndarray, rng: np.random.Generator, benefit: np.ndarray, contact: float) -> None:
+        p, c = self.p, self.country[idx]
+        self.age[idx] -= self.span[c]
+        self.youth[idx] = True
+        self.group[idx] = 2 * c
+        self.kx[idx] = p["kappa_contact_youth"]
+        self.uid[idx] = np.arange(self.next_uid, self.next_uid + idx.size)
+        self.next_uid += idx.size
+        self.g_z[idx], self.e_z[idx] = rng.standard_normal(idx.size), rng.standard_normal(idx.size)
+        self._baselines(idx)
+        self.grievance[idx] = self.g0[idx]
+        self.exposure[idx] = self.e0[idx]
+        env = 0.5 * benefit[c] + 0.5 * (p["contact_base"] + p["contact_gain"] * self.exposure[idx] * contact)
+        self.trust[idx] = np.clip(env + p["entrant_noise"] * rng.standard_normal(idx.size), 0.02, 0.98)
+        self.anchor[idx] = self.trust[idx]
+        gone = np.isin(self.tie_a, idx) | np.isin(self.tie_b, idx)
+        if gone.any():
+            self.tie_a, self.tie_b = self.tie_a[~gone], self.tie_b[~gone]
+
+    # ---- shocks -----------------------------------------------------------------------------
+    def mask(self, country: int | None, youth_only: bool = False) -> np.ndarray | slice:
+        """Rows of a country (None: both), optionally youth only."""
+        if country is None:
+            sel = np.ones(self.n, bool)
+        else:
+            sel = self.country == country
+        return sel & self.youth if youth_only else sel
+
+    def shock_trust(self, rows: np.ndarray, amount: float, positive: bool, youth_mult: float = 1.0) -> None:
+        """Multiplicative trust shock: down by amount*trust, or up by amount*(1 - trust)."""
+        m = np.where(self.youth[rows], youth_mult, 1.0) * amount if not positive else amount
+        t = self.trust
+        if positive:
+            t[rows] += np.minimum(m, 1.0) * (1.0 - t[rows])
+        else:
+            t[rows] -= np.minimum(m, 1.0) * t[rows]
+
+    def add_grievance(self, rows: np.ndarray, amount: float) -> None:
+        g = self.grievance
+        g[rows] += min(amount, 1.0) * (1.0 - g[rows])
+
+    # ---- aggregates ---------------------------------------------------------------------------
+    def stats(self, good: float, bad: float, g_threshold: float) -> dict[str, np.ndarray]:
+        """Per-group (KR youth, KR public, JP youth, JP public) sums and counts for outputs."""
+        grp, t = self.group, self.trust
+        bc = np.bincount
+        return {
+            "n": bc(grp, minlength=N_GROUPS).astype(float),
+            "trust": bc(grp, weights=t, minlength=N_GROUPS),
+            "trust2": bc(grp, weights=t * t, minlength=N_GROUPS),
+            "good": bc(grp[t > good], minlength=N_GROUPS).astype(float),
+            "bad": bc(grp[t < bad], minlength=N_GROUPS).astype(float),
+            "grievance": bc(grp, weights=self.grievance, minlength=N_GROUPS),
+            "low_grievance": bc(grp[self.grievance < g_threshold], minlength=N_GROUPS).astype(float),
+            "exposure": bc(grp, weights=self.exposure, minlength=N_GROUPS),
+            "visits": bc(grp, weights=self.exposure * (1.0 - self.boycott_i), minlength=N_GROUPS),
+        }
+
+    def weights(self, counts: np.ndarray) -> np.ndarray:
+        """Population weight of each group's mean: youth share of adults within each country."""
+        ys = self.youth_share
+        w = np.array([ys[0], 1 - ys[0], ys[1], 1 - ys[1]])
+        return np.where(counts > 0, w, 0.0)

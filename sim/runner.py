@@ -1,0 +1,103 @@
+"""Running simulations: one run (`run`), and a small runner interface from run specifications to a
+stream of results on any `concurrent.futures` executor (local processes by default)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .model import RelationsModel
+from .outputs import summarise
+from .scenario import Scenario, load_scenario
+from .strategies import strategy_label
+
+
+@dataclass
+class RunResult:
+    """Tidy outputs of one run: monthly table, one-row summary, event log (and the model, if kept)."""
+
+    monthly: pd.DataFrame
+    summary: dict
+    events: pd.DataFrame
+    model: RelationsModel | None = None
+    state: dict | None = None
+
+
+def run(scenario: Scenario | str, strategy: Any = None, seed: int = 0, state: dict | None = None,
+        keep_model: bool = True, save_state: bool = False) -> RunResult:
+    """Run one simulation of a scenario under a strategy and seed; returns tidy frames.
+
+    strategy: a preset or custom name, 'kr=linked,jp=two_track', or a per-country dict; default: the
+    scenario's `strategy`. state: a saved state (RelationsModel.save_state) to warm-start from.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    strategy = scenario.data["strategy"] if strategy is None else strategy
+    model = RelationsModel(scenario, strategy, seed, state=state).run()
+    monthly = model.recorder.frame()
+    events = pd.DataFrame(model.events, columns=["month", "event", "actor", "magnitude", "issue", "dispute",
+                                                 "origin"])
+    summary = {"scenario": scenario.name, "strategy": strategy_label(strategy), "seed": int(seed),
+               "scenario_hash": scenario.content_hash, **summarise(monthly, events, scenario.data)}
+    return RunResult(monthly, summary, events, model if keep_model else None,
+                     model.save_state() if save_state else None)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run to execute: a scenario (resolved), a strategy spec, a seed and labels."""
+
+    scenario: Scenario
+    strategy: Any
+    seed: int
+    label: str = ""
+    tags: dict = field(default_factory=dict)
+
+    @property
+    def strategy_label(self) -> str:
+        return self.label or strategy_label(self.strategy)
+
+
+def _execute(items: list[tuple[int, RunSpec]], monthly: bool) -> list[tuple[int, dict, pd.DataFrame | None]]:
+    out = []
+    for index, spec in items:
+        res = run(spec.scenario, spec.strategy, spec.seed, keep_model=False)
+        res.summary.update(strategy=spec.strategy_label, **spec.tags)
+        out.append((index, res.summary, res.monthly if monthly else None))
+    return out
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def run_many(specs: Iterable[RunSpec], executor: Executor | None = None, jobs: int | None = None,
+             monthly: bool = False, chunk: int = 8) -> Iterator[tuple[RunSpec, dict, pd.DataFrame | None]]:
+    """Execute run specs and yield (spec, summary, monthly-or-None) as runs finish.
+
+    Runs are bundled `chunk` per task so scheduling overhead stays small. With jobs=1 and no executor
+    the runs execute in this process. Results do not depend on the number of workers.
+    """
+    specs = list(specs)
+    jobs = default_workers() if jobs is None else jobs
+    if executor is None and jobs <= 1:
+        for i, spec in enumerate(specs):
+            for _, summary, frame in _execute([(i, spec)], monthly):
+                yield spec, summary, frame
+        return
+    own = executor is None
+    ex = executor or ProcessPoolExecutor(max_workers=jobs)
+    try:
+        items = list(enumerate(specs))
+        futures = [ex.submit(_execute, items[i:i + chunk], monthly) for i in range(0, len(items), chunk)]
+        for fut in as_completed(futures):
+            for index, summary, frame in fut.result():
+                yield specs[index], summary, frame
+    finally:
+        if own:
+            ex.shutdown(cancel_futures=True)

@@ -1,0 +1,47 @@
+"""Writing results: atomic files (a crash never leaves a half-written file in place) and provenance."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .provenance import provenance
+
+
+def atomic_write(path: Path, writer: Callable[[Path], None]) -> None:
+    """Write through a temporary file in the same directory, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        writer(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def write_frame(df: pd.DataFrame, path: Path) -> None:
+    if path.suffix == ".parquet":
+        atomic_write(path, lambda p: df.to_parquet(p, index=False))
+    else:
+        atomic_write(path, lambda p: df.to_csv(p, index=False))
+
+
+def write_json(obj: Any, path: Path) -> None:
+    atomic_write(path, lambda p: p.write_text(json.dumps(obj, indent=2, default=str) + "\n"))
+
+
+def run_provenance(scenarios: list, seeds: list[int], strategies: list[str], extra: dict | None = None) -> dict:
+    """What a result depends on: scenario files and content hashes, seeds, strategies, code and versions."""
+    return {
+        "scenarios": [{"name": s.name, "path": s.path, "sources": s.sources, "content_hash": s.content_hash}
+                      for s in scenarios],
+        "seeds": seeds, "strategies": strategies, **provenance(), **(extra or {}),
+    }
