@@ -136,7 +136,8 @@ class Government(mesa.Agent):
     def step_approval(self, realised: np.ndarray, grievance: float) -> None:
         g = self.model.data["government"]
         over = np.maximum(0.0, self.offered - self.winset).sum()
-        target = g["approval_base"] + g["approval_benefit"] * self.benefit(realised) - g["winset_cost"] * over * grievance
+        target = (g["approval_base"] + g["approval_benefit"] * self.benefit(realised)
+                  - g["winset_cost"] * over * grievance)
         self.approval += g["approval_relax"] * (float(np.clip(target, 0.0, 1.0)) - self.approval)
         self.months_below = self.months_below + 1 if self.approval < g["approval_min"] else 0
 

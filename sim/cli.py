@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .model import StateError
 from .scenario import ScenarioError, load_scenario
 from .strategies import StrategyError, parse_strategy, strategy_label
 
@@ -47,6 +48,12 @@ def _seeds(text: str) -> list[int]:
     return list(range(n))
 
 
+def _strategy_names(scen) -> str:
+    from .params import PRESETS
+
+    return ", ".join(sorted(set(PRESETS) | set(scen.data["strategies"]))) + ", or kr=NAME,jp=NAME"
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .plots import plot_run
     from .runner import run
@@ -57,18 +64,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         parse_strategy(strategy, scen.data)
     except StrategyError as e:
-        raise ScenarioError(str(e), file="--strategy", given=strategy) from None
+        raise ScenarioError(str(e), file="--strategy", given=strategy, allowed=_strategy_names(scen)) from None
     state = None
     if args.from_state:
         try:
             with open(args.from_state, "rb") as fh:
                 state = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError) as e:
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as e:
             raise ScenarioError(f"cannot read saved state ({e})", file=args.from_state) from None
     label = strategy_label(strategy).replace(",", "_").replace("=", "-")
     out = Path(args.out) if args.out else RESULTS / f"run_{scen.name}_{label}_seed{args.seed}"
     t0 = time.perf_counter()
-    res = run(scen, strategy, args.seed, state=state, save_state=bool(args.save_state))
+    try:
+        res = run(scen, strategy, args.seed, state=state, save_state=bool(args.save_state))
+    except StateError as e:
+        raise ScenarioError(str(e), file=args.from_state) from None
     elapsed = time.perf_counter() - t0
     write_frame(res.monthly, out / "monthly.parquet")
     if args.csv:
@@ -117,7 +127,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             try:
                 parse_strategy(st, sc.data)
             except StrategyError as e:
-                raise ScenarioError(str(e), file="--strategies", given=st) from None
+                raise ScenarioError(str(e), file="--strategies", given=st, allowed=_strategy_names(sc)) from None
     if len(strategies) < 2:
         raise ScenarioError("compare needs at least two strategies", file="--strategies", given=args.strategies)
     seeds = _seeds(args.seeds)

@@ -182,15 +182,22 @@ class DisputeBook:
         gov.credibility = (1 - w) * gov.credibility + w * won
         self._log(d, f"dispute_{status}", month)
 
-    def settle(self, d: Dispute, month: int) -> None:
-        """Settlement: grievance relief for the aggrieved public, a trust bonus, support recorded."""
+    def settle(self, d: Dispute, month: int, conceded_by: int | None = None) -> None:
+        """Settlement: grievance relief for the aggrieved public and support recorded. An agreed
+        settlement (package, agreement) raises both publics' trust; a settlement forced by coercion
+        raises only the winner's, and the conceding public resents it (trust hit)."""
         m = self.model
         rows = m.population.mask(d.aggrieved)
         m.population.grievance[rows] *= 1.0 - self.p["settle_relief"]
         d.support = m.support(d.aggrieved)
         self._end(d, "settled", month)
-        all_rows = m.population.mask(None)
-        m.population.shock_trust(all_rows, self.p["settle_trust_bonus"], positive=True)
+        bonus = self.p["settle_trust_bonus"]
+        if conceded_by is None:
+            m.population.shock_trust(m.population.mask(None), bonus, positive=True)
+        else:
+            m.population.shock_trust(m.population.mask(1 - conceded_by), bonus, positive=True)
+            m.population.shock_trust(m.population.mask(conceded_by), self.p["concession_resentment"],
+                                     positive=False)
 
     # ---- monthly rules --------------------------------------------------------------------------
     def step(self, month: int) -> None:
@@ -209,7 +216,7 @@ class DisputeBook:
                 if self._u(d, month, CONCEDE) < h[d.target]:
                     govs[d.target].approval -= m.data["government"]["backdown_cost"]
                     self._log(d, "target_conceded", month)
-                    self.settle(d, month)
+                    self.settle(d, month, conceded_by=d.target)
                     continue
                 if self._u(d, month, LINKER_BACKS_DOWN) < h[d.linker]:
                     govs[d.linker].approval -= m.data["government"]["backdown_cost"]

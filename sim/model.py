@@ -22,10 +22,14 @@ from .params import COUNTRIES, FIELDS
 from .population import Population, lever_effect
 from .scenario import Scenario
 from .shocks import PROVOCATION_ISSUES, Shock
-from .strategies import parse_strategy
+from .strategies import parse_strategy, strategy_label
 from .streams import monthly_table, stream
 
 STATE_VERSION = 1
+
+
+class StateError(ValueError):
+    """A saved state that cannot warm-start this scenario."""
 
 
 class RelationsModel(mesa.Model):
@@ -35,6 +39,7 @@ class RelationsModel(mesa.Model):
                  state: dict | None = None) -> None:
         super().__init__(rng=int(seed))
         self.scenario, self.data, self.seed = scenario, scenario.data, int(seed)
+        self._strategy_spec = strategy
         self.strategy = parse_strategy(strategy, self.data)
         d = self.data
         g = d["government"]
@@ -56,6 +61,7 @@ class RelationsModel(mesa.Model):
         self.reference = self.realised.copy()
         self.disputes = DisputeBook(self)
         self.month = -d["burn_in"]
+        self._means()
         if state is not None:
             self._restore(state)
         self.start_month = max(self.month, 0)
@@ -109,13 +115,13 @@ class RelationsModel(mesa.Model):
         return float(w @ (counts[rows] / np.maximum(st["n"][rows], 1)) / max(w.sum(), 1e-12))
 
     def support(self, country: int) -> float:
-        """Share of a country's public (population-weighted) with grievance below the threshold."""
+        """Share of a country's public (population-weighted) with grievance below the threshold, now."""
         self._means()
         return self._share(country, self._stats["low_grievance"])
 
     def acceptance(self, country: int) -> float:
-        """Share of a country's public (population-weighted) with trust above the bad threshold."""
-        self._means()
+        """Share of a country's public (population-weighted) with trust above the bad threshold
+        (as of the last citizen update)."""
         return 1.0 - self._share(country, self._stats["bad"])
 
     def _means(self) -> None:
@@ -160,8 +166,7 @@ class RelationsModel(mesa.Model):
             self.contact += env["contact_recovery"] * (self.contact_normal - self.contact)
         self.us_pressure = self.us_pressure_fixed if self.us_pressure_fixed is not None \
             else env["us_pressure_gain"] * self.tension
-        # 3. governments
-        self._means()
+        # 3. governments (react to their publics as of the last citizen update)
         values = self.values()
         for gv in self.governments:
             gv.update_winset(self.trust_mean[gv.country], self.grievance_mean[gv.country])
@@ -288,6 +293,7 @@ class RelationsModel(mesa.Model):
         arrays.pop("A", None)
         return {
             "version": STATE_VERSION, "month": self.month, "scenario_hash": self.scenario.content_hash,
+            "strategy": strategy_label(self._strategy_spec),
             "population": arrays, "next_uid": pop.next_uid,
             "governments": [{"offered": gv.offered.copy(), "approval": gv.approval, "winset": gv.winset,
                              "months_below": gv.months_below, "leader": gv.leader,
@@ -302,19 +308,23 @@ class RelationsModel(mesa.Model):
         }
 
     def _restore(self, state: dict) -> None:
-        if state.get("version") != STATE_VERSION:
-            raise ValueError(f"saved state has version {state.get('version')!r}; this model reads "
+        if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+            raise StateError(f"saved state has version {state.get('version')!r}; this model reads "
                              f"version {STATE_VERSION}")
         pop = self.population
         if state["population"]["trust"].shape != pop.trust.shape:
-            raise ValueError("saved state has a different population size than the scenario")
+            raise StateError("saved state has a different population size than the scenario "
+                             f"({state['population']['trust'].shape[0]} vs {pop.trust.shape[0]} citizens)")
         for k, v in state["population"].items():
             setattr(pop, k, v.copy())
         pop.next_uid = state["next_uid"]
-        for gv, s in zip(self.governments, state["governments"]):
+        for gv, s in zip(self.governments, state["governments"], strict=False):
             gv.offered, gv.approval, gv.winset = s["offered"].copy(), s["approval"], s["winset"]
             gv.months_below, gv.leader, gv.credibility = s["months_below"], s["leader"], s["credibility"]
-            gv.set_levers(self.strategy[gv.name])
+            # the same strategy continues with the levers in force (scheduled changes kept);
+            # a different strategy starts afresh with its own levers
+            same = state.get("strategy") == strategy_label(self._strategy_spec)
+            gv.set_levers(s["levers"] if same else self.strategy[gv.name])
         self.disputes.restore(state["disputes"])
         env = state["env"]
         self.tension, self.contact, self.contact_normal = env["tension"], env["contact"], env["contact_normal"]

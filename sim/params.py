@@ -69,9 +69,9 @@ LEVERS: dict[str, P] = {
 }
 
 PRESETS: dict[str, dict[str, Any]] = {
-    "two_track": {"linkage_mode": "none", "spillover": 0.15, "boycott": 0.3,
-                  "audience_cost_rate": 0.10, "dialogue": 0.06},
-    "linked": {"linkage_mode": "coercive", "spillover": 0.3, "boycott": 0.6,
+    "two_track": {"linkage_mode": "none", "spillover": 0.1, "boycott": 0.3,
+                  "audience_cost_rate": 0.10, "dialogue": 0.04},
+    "linked": {"linkage_mode": "coercive", "spillover": 0.2, "boycott": 0.6,
                "audience_cost_rate": 0.10, "dialogue": 0.02},
     "package_deal": {"linkage_mode": "package", "spillover": 0.15, "boycott": 0.3,
                      "audience_cost_rate": 0.10, "dialogue": 0.04},
@@ -168,7 +168,7 @@ PARAMS: dict[str, Any] = {
         "winset_grievance": P(2.0, 0.0, 10.0, "w_g: win-set loss per unit mean grievance"),
         "approval_base": P(0.45, 0.0, 1.0, "approval target with no benefit"),
         "approval_benefit": P(0.30, 0.0, 1.0, "approval target gain per unit benefit"),
-        "winset_cost": P(0.6, 0.0, 5.0, "domestic sustainability: approval lost per unit offer above "
+        "winset_cost": P(1.0, 0.0, 5.0, "domestic sustainability: approval lost per unit offer above "
                                        "the win-set times mean grievance"),
         "approval_relax": P(0.15, 0.0, 1.0, "monthly relaxation of approval toward its target"),
         "backdown_cost": P(0.15, 0.0, 1.0, "approval jump lost by a government that backs down"),
@@ -185,7 +185,7 @@ PARAMS: dict[str, Any] = {
         "lever_budget": P(0.0, 0.0, 2.0, "if > 0, youth_exchange + public_communication are scaled to fit"),
     },
     "disputes": {
-        "deterrence": P(1.5, 0.0, 10.0, "delta: provocation rate falls by exp(-delta*credibility)"),
+        "deterrence": P(4.0, 0.0, 10.0, "delta: provocation rate falls by exp(-delta*credibility)"),
         "credibility_init": _per_country(0.3, 0.3, 0.0, 1.0, "starting credibility of linkage threats"),
         "credibility_weight": P(0.3, 0.0, 1.0, "weight of a new outcome in the credibility average"),
         "g_floor": P(0.8, 0.0, 1.0, "grievance floor per unit severity while an issue is open"),
@@ -197,7 +197,7 @@ PARAMS: dict[str, Any] = {
         "hazard_max": P(0.25, 0.0, 1.0, "h_max: maximum monthly back-down hazard"),
         "loss_weight": P(4.0, 0.0, 50.0, "lambda: weight of own realised loss in the hazard"),
         "audience_weight": P(3.0, 0.0, 50.0, "kappa: weight of the audience cost in the hazard"),
-        "pressure_weight": P(3.0, 0.0, 50.0, "pi: weight of US pressure in the hazard"),
+        "pressure_weight": P(2.0, 0.0, 50.0, "pi: weight of US pressure in the hazard"),
         "hazard_bias": P(-2.0, -20.0, 20.0, "logit bias of the back-down hazard"),
         "reference_rate": P(0.1, 0.0, 1.0, "monthly update of the reference cooperation (no standoff)"),
         "package_rate": P(0.06, 0.0, 1.0, "maximum monthly chance a package settles"),
@@ -207,9 +207,10 @@ PARAMS: dict[str, Any] = {
         "reopen_closed": P(0.012, 0.0, 1.0, "monthly reopening of a dispute that faded out"),
         "reopen_severity": P(0.5, 0.0, 1.0, "severity of a reopened dispute, relative to its peak"),
         "settle_trust_bonus": P(0.15, 0.0, 1.0, "magnitude of the positive trust shock of a settlement"),
+        "concession_resentment": P(0.25, 0.0, 1.0, "trust shock to a public whose government conceded"),
         "settle_relief": P(0.3, 0.0, 1.0, "share of the aggrieved public's grievance a settlement removes"),
         "link_threshold": P(0.3, 0.0, 1.0, "a coercive linker links only disputes at least this severe"),
-        "coercion_trust_hit": P(0.5, 0.0, 1.0, "magnitude of the trade-coercion shock when a standoff starts"),
+        "coercion_trust_hit": P(0.3, 0.0, 1.0, "magnitude of the trade-coercion shock when a standoff starts"),
     },
     "provocation": {
         "rate": _per_country(0.02, 0.03, 0.0, 1.0, "lambda0: monthly provocation rate by the actor"),

@@ -48,7 +48,7 @@ def plot_run(monthly: pd.DataFrame, events: pd.DataFrame | None = None, title: s
     ax.set(title="Mean trust toward the other country", ylabel="trust [0,1]", ylim=(0, 1))
     ax.legend(ncol=2, loc="upper left")
     ax = axes[0, 1]
-    for f, col in zip(FIELDS, OKABE_ITO):
+    for f, col in zip(FIELDS, OKABE_ITO, strict=False):
         ax.plot(m, monthly[f"realised_{f}"], color=col, label=f)
     ax.set(title="Realised cooperation by field (min of both offers)", ylim=(0, 1))
     ax.legend(ncol=2, loc="lower left")
@@ -80,7 +80,7 @@ def plot_distributions(summaries: pd.DataFrame, outcomes: list[str], strategies:
     fig, axes = plt.subplots(len(outcomes), 1, figsize=(max(8, 2.2 * len(scen) * len(strategies) / 2 + 4),
                                                         3.8 * len(outcomes)), squeeze=False, constrained_layout=True)
     width = 0.8 / len(strategies)
-    for ax, out in zip(axes[:, 0], outcomes):
+    for ax, out in zip(axes[:, 0], outcomes, strict=False):
         for j, s in enumerate(strategies):
             data = [summaries.loc[(summaries["scenario"] == sc) & (summaries["strategy"] == s), out].to_numpy()
                     for sc in scen]
@@ -88,7 +88,7 @@ def plot_distributions(summaries: pd.DataFrame, outcomes: list[str], strategies:
             bp = ax.boxplot(data, positions=pos, widths=width * 0.85, patch_artist=True, showfliers=False)
             for box in bp["boxes"]:
                 box.set(facecolor=strategy_colour(s, j), alpha=0.45)
-            for p, d in zip(pos, data):
+            for p, d in zip(pos, data, strict=False):
                 jitter = (np.random.default_rng(0).random(d.size) - 0.5) * width * 0.6
                 ax.scatter(p + jitter, d, s=6, color=strategy_colour(s, j), alpha=0.6)
             ax.plot([], [], color=strategy_colour(s, j), lw=8, alpha=0.6, label=s)

@@ -61,6 +61,14 @@ class Population:
         self.tie_b = np.empty(0, dtype=np.int64)  # JP slot
         self.boycott_i = np.zeros(n)
         self.group = 2 * self.country + (~self.youth)
+        self._stat_rows = np.empty((len(self.STAT_NAMES), n))
+        self._onehot = np.zeros((n, N_GROUPS))  # group indicator matrix, kept in step with `group`
+        self._set_group(np.arange(n))
+
+    def _set_group(self, idx: np.ndarray) -> None:
+        self.group[idx] = 2 * self.country[idx] + (~self.youth[idx])
+        self._onehot[idx] = 0.0
+        self._onehot[idx, self.group[idx]] = 1.0
 
     # ---- set-up -----------------------------------------------------------------------------
     def _baselines(self, idx: np.ndarray) -> None:
@@ -151,7 +159,7 @@ class Population:
             self.anchor[grown] = self.trust[grown]
             self._baselines(grown)
             self.kx[grown] = self.p["kappa_contact_public"]
-            self.group[grown] += 1
+            self._set_group(grown)
         leave = np.flatnonzero(self.age >= ENTRY_AGE + self.span[self.country])
         if leave.size:
             self._replace(leave, rng, benefit, contact)
@@ -161,7 +169,7 @@ class Population:
         p, c = self.p, self.country[idx]
         self.age[idx] -= self.span[c]
         self.youth[idx] = True
-        self.group[idx] = 2 * c
+        self._set_group(idx)
         self.kx[idx] = p["kappa_contact_youth"]
         self.uid[idx] = np.arange(self.next_uid, self.next_uid + idx.size)
         self.next_uid += idx.size
@@ -172,7 +180,9 @@ class Population:
         env = 0.5 * benefit[c] + 0.5 * (p["contact_base"] + p["contact_gain"] * self.exposure[idx] * contact)
         self.trust[idx] = np.clip(env + p["entrant_noise"] * rng.standard_normal(idx.size), 0.02, 0.98)
         self.anchor[idx] = self.trust[idx]
-        gone = np.isin(self.tie_a, idx) | np.isin(self.tie_b, idx)
+        leaving = np.zeros(self.n, bool)
+        leaving[idx] = True
+        gone = leaving[self.tie_a] | leaving[self.tie_b]
         if gone.any():
             self.tie_a, self.tie_b = self.tie_a[~gone], self.tie_b[~gone]
 
@@ -199,21 +209,22 @@ class Population:
         g[rows] += min(amount, 1.0) * (1.0 - g[rows])
 
     # ---- aggregates ---------------------------------------------------------------------------
+    STAT_NAMES = ("n", "trust", "trust2", "good", "bad", "grievance", "low_grievance", "exposure", "visits")
+
     def stats(self, good: float, bad: float, g_threshold: float) -> dict[str, np.ndarray]:
         """Per-group (KR youth, KR public, JP youth, JP public) sums and counts for outputs."""
-        grp, t = self.group, self.trust
-        bc = np.bincount
-        return {
-            "n": bc(grp, minlength=N_GROUPS).astype(float),
-            "trust": bc(grp, weights=t, minlength=N_GROUPS),
-            "trust2": bc(grp, weights=t * t, minlength=N_GROUPS),
-            "good": bc(grp[t > good], minlength=N_GROUPS).astype(float),
-            "bad": bc(grp[t < bad], minlength=N_GROUPS).astype(float),
-            "grievance": bc(grp, weights=self.grievance, minlength=N_GROUPS),
-            "low_grievance": bc(grp[self.grievance < g_threshold], minlength=N_GROUPS).astype(float),
-            "exposure": bc(grp, weights=self.exposure, minlength=N_GROUPS),
-            "visits": bc(grp, weights=self.exposure * (1.0 - self.boycott_i), minlength=N_GROUPS),
-        }
+        t, g, v = self.trust, self.grievance, self._stat_rows
+        v[0] = 1.0
+        v[1] = t
+        np.multiply(t, t, out=v[2])
+        np.greater(t, good, out=v[3])
+        np.less(t, bad, out=v[4])
+        v[5] = g
+        np.less(g, g_threshold, out=v[6])
+        v[7] = self.exposure
+        np.multiply(self.exposure, 1.0 - self.boycott_i, out=v[8])
+        sums = v @ self._onehot
+        return dict(zip(self.STAT_NAMES, sums, strict=False))
 
     def weights(self, counts: np.ndarray) -> np.ndarray:
         """Population weight of each group's mean: youth share of adults within each country."""

@@ -90,9 +90,15 @@ def _line_map(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dic
 
 def _read_yaml(path: Path) -> tuple[dict, dict]:
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError("file not found", file=str(path)) from None
+        raise ScenarioError("file not found", file=str(path), allowed="an existing YAML file") from None
+    except IsADirectoryError:
+        raise ScenarioError("is a directory, not a scenario file", file=str(path),
+                            allowed="a YAML file (use a glob such as scenarios/*.yaml for many)") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ScenarioError(f"cannot read the file ({e.__class__.__name__}: {e})", file=str(path),
+                            allowed="a readable UTF-8 YAML file") from None
     try:
         data = yaml.load(text, Loader=_Loader)
         node = yaml.compose(text, Loader=_Loader)
@@ -104,7 +110,7 @@ def _read_yaml(path: Path) -> tuple[dict, dict]:
         data = {}
     if not isinstance(data, dict):
         raise ScenarioError("the top level must be a mapping of fields", file=str(path), line=1,
-                            given=type(data).__name__)
+                            given=type(data).__name__, allowed="a mapping such as `name: ...`")
     return data, (_line_map(node) if node is not None else {})
 
 
@@ -134,7 +140,8 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict]:
     if ppath in chain or ppath == path.resolve():
         cycle = " -> ".join(str(p.name) for p in chain + (path.resolve(), ppath))
         raise ScenarioError(f"circular `extends`: {cycle}", file=str(path), line=lines.get(("extends",)),
-                            path="extends", given=parent)
+                            path="extends", given=parent,
+                            allowed="a chain of files that ends in one without `extends`")
     if not ppath.exists():
         raise ScenarioError("`extends` names a file that does not exist", file=str(path),
                             line=lines.get(("extends",)), path="extends", given=parent,

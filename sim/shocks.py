@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import special
 
-from .params import COUNTRIES, ENTRY_SCHEMAS, ISSUES
+from .params import ENTRY_SCHEMAS, ISSUES
 from .streams import BLOCK, monthly_table
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def draw_exogenous(data: dict, seed: int, start: int, months: int) -> list[Shock
             return np.concatenate([counts, rng.random((n, MAX_PER_MONTH))], axis=1)
 
         table = monthly_table(seed, "exogenous", start, months, 1 + MAX_PER_MONTH, i, draw=draw)
-        for row, month in zip(table, range(start, start + months)):
+        for row, month in zip(table, range(start, start + months), strict=False):
             for j in range(min(int(row[0]), MAX_PER_MONTH)):
                 mag = float(magnitude_from_uniform(row[1 + j], e["dist"], e["a"], e["b"], e["c"]))
                 out.append(Shock(month, e["kind"], mag, e["actor"], e["issue"], e["duration"], origin="random"))

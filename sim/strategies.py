@@ -30,11 +30,13 @@ def resolve_levers(name_or_levers: Any, data: dict | None = None) -> dict:
         if unknown:
             raise StrategyError(f"unknown lever(s) {sorted(unknown)}")
         levers.update(body)
+    elif isinstance(name_or_levers, str) and name_or_levers in custom:  # a scenario may redefine a preset
+        body = dict(custom[name_or_levers])
+        base = body.pop("extends", "two_track")
+        levers.update(PRESETS[base])
+        levers.update(body)
     elif isinstance(name_or_levers, str) and name_or_levers in PRESETS:
         levers.update(PRESETS[name_or_levers])
-    elif isinstance(name_or_levers, str) and name_or_levers in custom:
-        return _with_scenario_levers(resolve_levers(dict(custom[name_or_levers]) | {
-            "extends": custom[name_or_levers].get("extends", "two_track")}, {"strategies": {}}), data)
     else:
         raise StrategyError(f"unknown strategy {name_or_levers!r}")
     return _with_scenario_levers(levers, data)

@@ -1,0 +1,304 @@
+"""Benchmarks of the simulation: one baseline run, scaling with the number of citizens, and a
+strategy comparison on a process pool.
+
+    cd /work/main && .venv/bin/python benchmarks/bench.py            # everything (several minutes)
+    .venv/bin/python benchmarks/bench.py --quick                     # smoke version (well under a minute)
+    .venv/bin/python benchmarks/bench.py --only single,scale --reps 9
+
+Every figure is the median over repetitions (seed varying per repetition); nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import multiprocessing
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pandas as pd
+
+import sim
+from sim.compare import run_comparison
+from sim.model import RelationsModel
+from sim.scenario import Scenario, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+BASELINE = SCENARIOS / "baseline.yaml"
+STRATEGY = "two_track"
+STRATEGIES = ["two_track", "linked"]
+COUNTRIES = ("KR", "JP")
+
+SINGLE_TARGET_S = 0.2  # the issue's target for the 120 months after burn-in (also checked on the total)
+COMPARE_TARGET_S = 180.0  # 2 strategies x 7 scenarios x 100 seeds on 2 processes
+PARTS = ("single", "scale", "compare")
+
+
+@dataclass(frozen=True)
+class Config:
+    reps: int  # repetitions of single runs (and at 1x in the scale part)
+    compare_reps: int  # repetitions of the (long) comparison timings
+    scale_factors: tuple[int, ...]
+    compare_seeds: int  # seeds of the full comparison
+    subset_seeds: int  # seeds of the 1-process vs 2-process subset
+    quick: bool
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Medians over repetitions of one run split into its parts (seconds)."""
+
+    total: float  # sim.run(...)
+    burn_in: float  # RelationsModel(...) construction, which runs the burn-in
+    horizon: float  # model.run() after construction
+    reps: int
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+def timed(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def median_of(samples: Sequence[float]) -> float:
+    return statistics.median(samples)
+
+
+def spread(samples: Sequence[float]) -> str:
+    return f"min {min(samples):.3f}, max {max(samples):.3f}, n={len(samples)}"
+
+
+def verdict(value: float, target: float) -> str:
+    return "PASS" if value < target else "FAIL"
+
+
+def load() -> str:
+    try:
+        return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "load average n/a"
+
+
+def header(title: str) -> None:
+    print(f"\n== {title} " + "=" * max(0, 76 - len(title)))
+    print(f"  ({load()} at start; other processes on the machine skew the timings)")
+
+
+def source_hash() -> str:
+    """Short hash of sim/*.py as they are on disk (spawned workers import them afresh)."""
+    h = hashlib.sha256()
+    for path in sorted((ROOT / "sim").glob("*.py")):
+        h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()[:10]
+
+
+def code_version() -> str:
+    """Git commit of the code measured, uncommitted edits to sim/, and a hash of its sources."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "sim"], cwd=ROOT, capture_output=True,
+                               text=True, check=True).stdout.split("\n")
+    except (OSError, subprocess.CalledProcessError):
+        head, dirty = "no git", []
+    changed = [line[3:] for line in dirty if line.strip()]
+    edits = f"uncommitted edits to {', '.join(changed)}" if changed else "sim/ clean"
+    return f"{head} ({edits}); sim/*.py hash {source_hash()}"
+
+
+def machine() -> None:
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count() or 1
+    print("machine")
+    print(f"  cpus        {os.cpu_count()} (usable by this process: {usable})")
+    print(f"  platform    {platform.platform()} / {platform.machine()}")
+    print(f"  python      {platform.python_version()} ({platform.python_implementation()})")
+    print(f"  numpy       {np.__version__}")
+    print(f"  pandas      {pd.__version__}")
+    print(f"  mesa        {mesa.__version__}")
+    print(f"  code        {code_version()}")
+    print(f"  mp start    {multiprocessing.get_start_method()} (mesa.batchrunner forces 'spawn' on import: "
+          "workers re-import sim)")
+    print(f"  {load()}")
+
+
+def scaled(scenario: Scenario, factor: int) -> Scenario:
+    """The scenario with `factor` times as many public and youth citizens in each country."""
+    if factor == 1:
+        return scenario
+    overrides = {f"population.{c}.{cohort}": int(scenario.get(f"population.{c}.{cohort}")) * factor
+                 for c in COUNTRIES for cohort in ("n_public", "n_youth")}
+    return scenario.with_overrides(**overrides)
+
+
+def n_citizens(scenario: Scenario) -> int:
+    return sum(int(scenario.get(f"population.{c}.{k}")) for c in COUNTRIES for k in ("n_public", "n_youth"))
+
+
+def time_runs(scenario: Scenario, reps: int, seed0: int = 1) -> tuple[Timing, dict[str, list[float]]]:
+    """Per repetition (seed seed0 + rep): one full sim.run, then a fresh model timed as construction
+    (burn-in) and model.run() (the months after burn-in)."""
+    samples: dict[str, list[float]] = {"total": [], "burn_in": [], "horizon": []}
+    for rep in range(reps):
+        seed = seed0 + rep
+        t0 = time.perf_counter()
+        sim.run(scenario, STRATEGY, seed, keep_model=False)
+        samples["total"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        model = RelationsModel(scenario, STRATEGY, seed)
+        t1 = time.perf_counter()
+        model.run()
+        t2 = time.perf_counter()
+        samples["burn_in"].append(t1 - t0)
+        samples["horizon"].append(t2 - t1)
+        del model
+    timing = Timing(median_of(samples["total"]), median_of(samples["burn_in"]), median_of(samples["horizon"]),
+                    reps)
+    return timing, samples
+
+
+# ---- parts --------------------------------------------------------------------------------------
+def bench_single(cfg: Config) -> Timing:
+    header("single: baseline.yaml, two_track, one run")
+    scenario = load_scenario(BASELINE)
+    d = scenario.data
+    print(f"  {n_citizens(scenario):,} citizens, burn-in {d['burn_in']} months, horizon {d['horizon']} months, "
+          f"{cfg.reps} reps (after import and one warm-up run)")
+    sim.run(scenario, STRATEGY, 0, keep_model=False)  # warm-up: lazy imports, caches, allocator
+    timing, samples = time_runs(scenario, cfg.reps)
+    print(f"  total     sim.run(...)                 median {timing.total:7.3f} s  ({spread(samples['total'])})")
+    print(f"  burn-in   RelationsModel(...) ctor     median {timing.burn_in:7.3f} s  ({spread(samples['burn_in'])})")
+    print(f"  horizon   model.run() after burn-in    median {timing.horizon:7.3f} s  "
+          f"({spread(samples['horizon'])})")
+    rest = timing.total - timing.burn_in - timing.horizon
+    print(f"  (total - burn-in - horizon = {rest:+.3f} s: difference of medians, roughly the output tables)")
+    print(f"  {verdict(timing.horizon, SINGLE_TARGET_S)}  {d['horizon']} months after burn-in "
+          f"{timing.horizon:.3f} s vs target < {SINGLE_TARGET_S} s")
+    print(f"  {verdict(timing.total, SINGLE_TARGET_S)}  total run {timing.total:.3f} s vs target < {SINGLE_TARGET_S} s")
+    return timing
+
+
+def bench_scale(cfg: Config) -> None:
+    header("scale: baseline.yaml, two_track, citizens x factor")
+    base = load_scenario(BASELINE)
+    burn, horizon = int(base.data["burn_in"]), int(base.data["horizon"])
+    sim.run(base, STRATEGY, 0, keep_model=False)  # warm-up
+    print(f"  {'factor':>6} {'citizens':>10} {'reps':>4} {'total s':>9} {'burn-in s':>9} {'horizon s':>9} "
+          f"{'us/cit-mo':>9} {'us/cit-mo':>9} {'ratio':>7} {'ratio':>7}")
+    print(f"  {'':>6} {'':>10} {'':>4} {'':>9} {'':>9} {'':>9} {'total':>9} {'horizon':>9} {'total':>7} "
+          f"{'horizon':>7}")
+    first: Timing | None = None
+    for factor in cfg.scale_factors:
+        scenario = scaled(base, factor)
+        n = n_citizens(scenario)
+        reps = cfg.reps if factor == 1 else max(1, min(cfg.reps, 3 if factor <= 10 else 2))
+        timing, _ = time_runs(scenario, reps)
+        first = first or timing
+        per_total = 1e6 * timing.total / (n * (burn + horizon))
+        per_horizon = 1e6 * timing.horizon / (n * horizon)
+        print(f"  {factor:>5}x {n:>10,} {reps:>4} {timing.total:>9.3f} {timing.burn_in:>9.3f} {timing.horizon:>9.3f} "
+              f"{per_total:>9.3f} {per_horizon:>9.3f} {timing.total / first.total:>6.1f}x "
+              f"{timing.horizon / first.horizon:>6.1f}x")
+    print("  us/cit-mo: microseconds per citizen-month (total over burn-in + horizon months; horizon over its "
+          "months);\n  ratio: time relative to 1x (linear scaling = the factor)")
+
+
+def bench_compare(cfg: Config) -> None:
+    header("compare: run_comparison on a process pool")
+    scenarios = [load_scenario(p) for p in sorted(SCENARIOS.glob("*.yaml"))]
+    seeds = list(range(cfg.compare_seeds))
+    runs = len(scenarios) * len(STRATEGIES) * len(seeds)
+    print(f"  full: {len(STRATEGIES)} strategies x {len(scenarios)} scenarios x {len(seeds)} seeds = {runs} runs, "
+          f"jobs=2, {cfg.compare_reps} rep(s)")
+    walls = [timed(lambda: run_comparison(scenarios, STRATEGIES, seeds, jobs=2)) for _ in range(cfg.compare_reps)]
+    wall = median_of(walls)
+    print(f"  wall time      median {wall:8.2f} s  ({spread(walls)})")
+    print(f"  throughput     {runs / wall:8.2f} runs/s  ({wall / runs * 2:.3f} s per run per process)")
+    if cfg.quick:
+        full = 7 * len(STRATEGIES) * 100
+        estimate = wall / runs * full
+        print(f"  (quick) linear estimate for {full} runs: {estimate:.0f} s vs target < {COMPARE_TARGET_S:.0f} s "
+              f"-> {verdict(estimate, COMPARE_TARGET_S)} (estimate only)")
+    else:
+        print(f"  {verdict(wall, COMPARE_TARGET_S)}  {runs} runs on 2 processes {wall:.1f} s vs target "
+              f"< {COMPARE_TARGET_S:.0f} s")
+
+    subset = [s for s in scenarios if s.name in ("baseline", "compound_crisis")] or scenarios[:2]
+    sub_seeds = list(range(cfg.subset_seeds))
+    sub_runs = len(subset) * len(STRATEGIES) * len(sub_seeds)
+    print(f"\n  speed-up subset: {len(STRATEGIES)} strategies x {len(subset)} scenarios "
+          f"({', '.join(s.name for s in subset)}) x {len(sub_seeds)} seeds = {sub_runs} runs, "
+          f"{cfg.compare_reps} rep(s)")
+    one = [timed(lambda: run_comparison(subset, STRATEGIES, sub_seeds, jobs=1)) for _ in range(cfg.compare_reps)]
+    two = [timed(lambda: run_comparison(subset, STRATEGIES, sub_seeds, jobs=2)) for _ in range(cfg.compare_reps)]
+    t1, t2 = median_of(one), median_of(two)
+    print(f"  jobs=1 (in process)  median {t1:7.2f} s  {sub_runs / t1:6.2f} runs/s")
+    print(f"  jobs=2 (pool)        median {t2:7.2f} s  {sub_runs / t2:6.2f} runs/s")
+    print(f"  speed-up 2 vs 1 process: {t1 / t2:.2f}x (ideal 2.00x)")
+
+
+# ---- main ---------------------------------------------------------------------------------------
+def parse_args(argv: list[str] | None = None) -> tuple[Config, list[str]]:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reps", type=int, default=None,
+                    help="repetitions (default 5; 1 for the comparison unless given; fewer at 10x/100x)")
+    ap.add_argument("--quick", action="store_true", help="fast smoke version (few reps, no 100x, few seeds)")
+    ap.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts to run: {','.join(PARTS)}")
+    args = ap.parse_args(argv)
+    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        ap.error(f"unknown part(s) {', '.join(unknown)}; choose from {', '.join(PARTS)}")
+    if args.reps is not None and args.reps < 1:
+        ap.error("--reps must be >= 1")
+    if args.quick:
+        cfg = Config(reps=args.reps or 2, compare_reps=args.reps or 1, scale_factors=(1, 10), compare_seeds=4,
+                     subset_seeds=8, quick=True)
+    else:
+        cfg = Config(reps=args.reps or 5, compare_reps=args.reps or 1, scale_factors=(1, 10, 100),
+                     compare_seeds=100, subset_seeds=20, quick=False)
+    return cfg, parts
+
+
+def main(argv: list[str] | None = None) -> int:
+    cfg, parts = parse_args(argv)
+    machine()
+    print(f"  mode        {'quick' if cfg.quick else 'full'}; parts: {', '.join(parts)}")
+    version = code_version()
+    benches: dict[str, Callable[[Config], object]] = {"single": bench_single, "scale": bench_scale,
+                                                      "compare": bench_compare}
+    failed = []
+    t0 = time.perf_counter()
+    for part in PARTS:
+        if part not in parts:
+            continue
+        try:
+            benches[part](cfg)
+        except Exception:  # report and go on with the other parts
+            failed.append(part)
+            print(f"\n  ERROR in part {part!r}:")
+            traceback.print_exc(file=sys.stdout)
+    print(f"\nbenchmark finished in {time.perf_counter() - t0:.1f} s; {load()}")
+    if code_version() != version:
+        print(f"  WARNING: sim/ changed during the benchmark (now {code_version()})")
+    if failed:
+        print(f"  FAILED parts: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
