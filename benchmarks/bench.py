@@ -15,6 +15,7 @@ import hashlib
 import multiprocessing
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -66,10 +67,17 @@ class Timing:
 
 
 # ---- helpers ------------------------------------------------------------------------------------
-def timed(fn: Callable[[], object]) -> float:
-    t0 = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU time of this process plus its finished (joined) child processes, e.g. pool workers."""
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + kids.ru_utime + kids.ru_stime
+
+
+def timed_cpu(fn: Callable[[], object]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds incl. joined children) of one call."""
+    w0, c0 = time.perf_counter(), cpu_seconds()
     fn()
-    return time.perf_counter() - t0
+    return time.perf_counter() - w0, cpu_seconds() - c0
 
 
 def median_of(samples: Sequence[float]) -> float:
@@ -152,12 +160,13 @@ def n_citizens(scenario: Scenario) -> int:
 def time_runs(scenario: Scenario, reps: int, seed0: int = 1) -> tuple[Timing, dict[str, list[float]]]:
     """Per repetition (seed seed0 + rep): one full sim.run, then a fresh model timed as construction
     (burn-in) and model.run() (the months after burn-in)."""
-    samples: dict[str, list[float]] = {"total": [], "burn_in": [], "horizon": []}
+    samples: dict[str, list[float]] = {"total": [], "burn_in": [], "horizon": [], "cpu_total": []}
     for rep in range(reps):
         seed = seed0 + rep
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         sim.run(scenario, STRATEGY, seed, keep_model=False)
         samples["total"].append(time.perf_counter() - t0)
+        samples["cpu_total"].append(time.process_time() - c0)
         t0 = time.perf_counter()
         model = RelationsModel(scenario, STRATEGY, seed)
         t1 = time.perf_counter()
@@ -184,6 +193,9 @@ def bench_single(cfg: Config) -> Timing:
     print(f"  burn-in   RelationsModel(...) ctor     median {timing.burn_in:7.3f} s  ({spread(samples['burn_in'])})")
     print(f"  horizon   model.run() after burn-in    median {timing.horizon:7.3f} s  "
           f"({spread(samples['horizon'])})")
+    cpu = median_of(samples["cpu_total"])
+    print(f"  cpu time of sim.run(...)               median {cpu:7.3f} s  ({spread(samples['cpu_total'])}; "
+          "less affected by other load)")
     rest = timing.total - timing.burn_in - timing.horizon
     print(f"  (total - burn-in - horizon = {rest:+.3f} s: difference of medians, roughly the output tables)")
     print(f"  {verdict(timing.horizon, SINGLE_TARGET_S)}  {d['horizon']} months after burn-in "
@@ -224,15 +236,19 @@ def bench_compare(cfg: Config) -> None:
     runs = len(scenarios) * len(STRATEGIES) * len(seeds)
     print(f"  full: {len(STRATEGIES)} strategies x {len(scenarios)} scenarios x {len(seeds)} seeds = {runs} runs, "
           f"jobs=2, {cfg.compare_reps} rep(s)")
-    walls = [timed(lambda: run_comparison(scenarios, STRATEGIES, seeds, jobs=2)) for _ in range(cfg.compare_reps)]
-    wall = median_of(walls)
+    full = [timed_cpu(lambda: run_comparison(scenarios, STRATEGIES, seeds, jobs=2)) for _ in range(cfg.compare_reps)]
+    walls, cpus = [w for w, _ in full], [c for _, c in full]
+    wall, cpu = median_of(walls), median_of(cpus)
     print(f"  wall time      median {wall:8.2f} s  ({spread(walls)})")
-    print(f"  throughput     {runs / wall:8.2f} runs/s  ({wall / runs * 2:.3f} s per run per process)")
+    print(f"  throughput     {runs / wall:8.2f} runs/s  ({wall / runs * 2:.3f} s wall per run per process)")
+    print(f"  cpu time       median {cpu:8.2f} s  ({cpu / runs:.3f} s per run; cpu/2 = {cpu / 2:.1f} s is the wall "
+          "time two idle cores would need)")
+    print(f"  parallelism    cpu/wall = {cpu / wall:.2f} (2.00 = both cores busy with this benchmark)")
     if cfg.quick:
-        full = 7 * len(STRATEGIES) * 100
-        estimate = wall / runs * full
-        print(f"  (quick) linear estimate for {full} runs: {estimate:.0f} s vs target < {COMPARE_TARGET_S:.0f} s "
-              f"-> {verdict(estimate, COMPARE_TARGET_S)} (estimate only)")
+        target_runs = 7 * len(STRATEGIES) * 100
+        estimate = wall / runs * target_runs
+        print(f"  (quick) linear estimate for {target_runs} runs: {estimate:.0f} s vs target "
+              f"< {COMPARE_TARGET_S:.0f} s -> {verdict(estimate, COMPARE_TARGET_S)} (estimate only)")
     else:
         print(f"  {verdict(wall, COMPARE_TARGET_S)}  {runs} runs on 2 processes {wall:.1f} s vs target "
               f"< {COMPARE_TARGET_S:.0f} s")
@@ -243,12 +259,14 @@ def bench_compare(cfg: Config) -> None:
     print(f"\n  speed-up subset: {len(STRATEGIES)} strategies x {len(subset)} scenarios "
           f"({', '.join(s.name for s in subset)}) x {len(sub_seeds)} seeds = {sub_runs} runs, "
           f"{cfg.compare_reps} rep(s)")
-    one = [timed(lambda: run_comparison(subset, STRATEGIES, sub_seeds, jobs=1)) for _ in range(cfg.compare_reps)]
-    two = [timed(lambda: run_comparison(subset, STRATEGIES, sub_seeds, jobs=2)) for _ in range(cfg.compare_reps)]
-    t1, t2 = median_of(one), median_of(two)
-    print(f"  jobs=1 (in process)  median {t1:7.2f} s  {sub_runs / t1:6.2f} runs/s")
-    print(f"  jobs=2 (pool)        median {t2:7.2f} s  {sub_runs / t2:6.2f} runs/s")
-    print(f"  speed-up 2 vs 1 process: {t1 / t2:.2f}x (ideal 2.00x)")
+    medians = {}
+    for jobs, label in ((1, "jobs=1 (in process)"), (2, "jobs=2 (pool)      ")):
+        res = [timed_cpu(lambda j=jobs: run_comparison(subset, STRATEGIES, sub_seeds, jobs=j))
+               for _ in range(cfg.compare_reps)]
+        w, c = median_of([r[0] for r in res]), median_of([r[1] for r in res])
+        medians[jobs] = w
+        print(f"  {label}  median {w:7.2f} s  {sub_runs / w:6.2f} runs/s  cpu {c:7.2f} s  cpu/wall {c / w:.2f}")
+    print(f"  speed-up 2 vs 1 process: {medians[1] / medians[2]:.2f}x (ideal 2.00x)")
 
 
 # ---- main ---------------------------------------------------------------------------------------

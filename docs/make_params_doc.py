@@ -220,26 +220,31 @@ def loop_gain_section() -> list[str]:
     slope = 0.25 * a
     chase = g["approval_chasing"] * (1 - horizon)
     slope_chase = 0.25 * ((1 - chase) * a + chase * g["winset_trust"])
+    chase0 = g["approval_chasing"]  # horizon 0, the lever's lower bound: the worst case in any scenario
+    slope_chase0 = 0.25 * ((1 - chase0) * a + chase0 * g["winset_trust"])
+    worst = max(slope, slope_chase, slope_chase0)
     mult = bg * (1 + cg * effect)
     ratio = kb / (kb + kx + kg * gbar)
     gain = slope * mult * ratio
-    gain_chase = max(slope, slope_chase) * mult * ratio
-    bound = max(slope, slope_chase) * mult
+    gain_chase = worst * mult * ratio
+    bound = worst * mult
     recip = 0.25 * g["reciprocity"]
     rows = [
-        ["logistic slope x trust weight", "1/4 x `government.trust_weight`", f"1/4 x {a:g} = {slope:.4g}"],
-        ["... above the win-set with approval-chasing",
+        ["1. logistic slope x trust weight", "1/4 x `government.trust_weight`", f"1/4 x {a:g} = {slope:.4g}"],
+        ["2. offer slope above the win-set, approval-chasing at the presets' horizon",
          "1/4 x ((1-k) x `trust_weight` + k x `winset_trust`), k = `approval_chasing` x (1 - `horizon`)",
          f"k = {chase:.3g}: {slope_chase:.4g}"],
-        ["benefit target per unit realised economy+society",
+        ["3. the same at horizon 0 (worst case)", "as row 2 with k = `approval_chasing`",
+         f"k = {chase0:.3g}: {slope_chase0:.4g}"],
+        ["4. benefit target per unit realised economy+society",
          "`benefit_gain` x (1 + `communication_gain` x (1 - exp(-3 `public_communication`)))",
          f"{bg:g} x (1 + {cg:g} x {effect:.3f}) = {mult:.4g}"],
-        ["long-run trust per unit benefit target",
+        ["5. long-run trust per unit benefit target",
          "`kappa_benefit` / (`kappa_benefit` + mean `kappa_contact` + `kappa_grievance` x mean baseline grievance)",
          f"{kb:g} / ({kb:g} + {kx:.4g} + {kg:g} x {gbar:.3f}) = {ratio:.4g}"],
-        ["**loop gain** (trust-weight regime)", "product of rows 1, 3, 4", f"**{gain:.4f}**"],
-        ["**loop gain** (worst regime)", "max(row 1, row 2) x row 3 x row 4", f"**{gain_chase:.4f}**"],
-        ["bound with the kappa ratio at 1", "max(row 1, row 2) x row 3", f"{bound:.4f}"],
+        ["**loop gain**, offers inside the win-set", "row 1 x row 4 x row 5", f"**{gain:.4f}**"],
+        ["**loop gain**, worst case", "max(rows 1-3) x row 4 x row 5", f"**{gain_chase:.4f}**"],
+        ["bound with the kappa ratio at 1", "max(rows 1-3) x row 4", f"{bound:.4f}"],
         ["reciprocity loop between the two offers", "1/4 x `government.reciprocity`", f"{recip:.4f}"],
     ]
     ok = max(gain_chase, bound, recip) < 1

@@ -105,7 +105,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare_table, format_table, run_comparison
+    from .compare import compare_table, format_table, recovery_table, run_comparison
     from .plots import plot_distributions
     from .store import run_provenance, write_frame, write_json
 
@@ -148,14 +148,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
     tol = scenarios[0].data["outputs"]["tie_tolerance"]
     table = compare_table(summaries, labels[0], labels[1:], tol)
     print(format_table(table))
+    recovery = recovery_table(summaries)
+    print("\nRecovery after the first major shock (Kaplan-Meier median, censored at the run's end):")
+    for _, r in recovery.iterrows():
+        print(f"  {r['scenario']:<26} {r['strategy']:<12} recovered {r['share_recovered']:.0%} of "
+              f"{r['major_shock_runs']} runs, median {r['km_median_recovery_months']:.0f} months, "
+              f"breakdown in {r['share_breakdown']:.0%}")
     write_frame(summaries, out / "summaries.parquet")
     write_frame(table, out / "comparison.csv")
+    write_frame(recovery, out / "recovery.csv")
     write_json(run_provenance(scenarios, seeds, labels, {"command": " ".join(sys.argv),
                                                           "seconds": round(elapsed, 2)}), out / "provenance.json")
     fig = plot_distributions(summaries, ["health_discounted", "cooperation_discounted"], labels)
     fig.savefig(out / "distributions.png", dpi=110)
     print(f"\n{total} runs in {elapsed:.1f} s; wrote {out}/ (summaries.parquet, comparison.csv, "
-          f"distributions.png, provenance.json)")
+          f"recovery.csv, distributions.png, provenance.json)")
     return 0
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .runner import RunSpec, run_many
 from .scenario import Scenario
-from .stats import paired
+from .stats import kaplan_meier_median, paired
 
 HEADLINE = ["health_discounted", "cooperation_discounted"]
 OUTCOMES: dict[str, bool] = {  # outcome -> higher is better
@@ -50,6 +50,22 @@ def compare_table(summaries: pd.DataFrame, reference: str, others: list[str], to
             for out, up in outcomes.items():
                 res = paired(a.loc[seeds, out].to_numpy(), b.loc[seeds, out].to_numpy(), tol, up)
                 rows.append({"scenario": scen, "outcome": out, "a": reference, "b": other, **res})
+    return pd.DataFrame(rows)
+
+
+def recovery_table(summaries: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario and strategy: runs with a major shock, the share that recovered, and the Kaplan-Meier
+    median recovery time (censored at the run's end; never a mean over recovered runs only)."""
+    rows = []
+    for (scen, strat), g in summaries.groupby(["scenario", "strategy"], sort=False):
+        hit = g[g["major_shock_month"] >= 0]
+        rows.append({"scenario": scen, "strategy": strat, "runs": len(g), "major_shock_runs": len(hit),
+                     "share_recovered": float(hit["recovered"].mean()) if len(hit) else float("nan"),
+                     "km_median_recovery_months": kaplan_meier_median(hit["recovery_months"].to_numpy(),
+                                                                      hit["recovered"].to_numpy())
+                     if len(hit) else float("nan"),
+                     "share_breakdown": float(g["breakdown"].mean()),
+                     "mean_crisis_months": float(g["crisis_months"].mean())})
     return pd.DataFrame(rows)
 
 

@@ -142,6 +142,7 @@ class DisputeBook:
 
     def _reopen(self, d: Dispute, month: int, severity: float) -> None:
         d.status, d.severity, d.opened = "open", min(severity, 1.0), month
+        d.peak = max(d.peak, d.severity)
         d.reopenings += 1
         d.linker, d.mode, d.standoff, d.counter, d.linker_backed_down = None, None, False, False, False
         self._log(d, "dispute_reopened", month)
@@ -187,9 +188,9 @@ class DisputeBook:
         settlement (package, agreement) raises both publics' trust; a settlement forced by coercion
         raises only the winner's, and the conceding public resents it (trust hit)."""
         m = self.model
+        d.support = m.support(d.aggrieved)
         rows = m.population.mask(d.aggrieved)
         m.population.grievance[rows] *= 1.0 - self.p["settle_relief"]
-        d.support = m.support(d.aggrieved)
         self._end(d, "settled", month)
         bonus = self.p["settle_trust_bonus"]
         if conceded_by is None:
@@ -214,12 +215,12 @@ class DisputeBook:
                 t = month - d.standoff_start
                 h = {c: self._hazard(c, t) for c in (d.aggrieved, d.target)}
                 if self._u(d, month, CONCEDE) < h[d.target]:
-                    govs[d.target].approval -= m.data["government"]["backdown_cost"]
+                    govs[d.target].approval = max(0.0, govs[d.target].approval - m.data["government"]["backdown_cost"])
                     self._log(d, "target_conceded", month)
                     self.settle(d, month, conceded_by=d.target)
                     continue
                 if self._u(d, month, LINKER_BACKS_DOWN) < h[d.linker]:
-                    govs[d.linker].approval -= m.data["government"]["backdown_cost"]
+                    govs[d.linker].approval = max(0.0, govs[d.linker].approval - m.data["government"]["backdown_cost"])
                     d.standoff, d.linker_backed_down = False, True
                     self._log(d, "linker_backed_down", month)
                 continue  # no fading while a standoff lasts

@@ -22,10 +22,15 @@ from .params import COUNTRIES, FIELDS
 from .population import Population, lever_effect
 from .scenario import Scenario
 from .shocks import PROVOCATION_ISSUES, Shock
-from .strategies import parse_strategy, strategy_label
+from .strategies import parse_strategy
 from .streams import monthly_table, stream
 
 STATE_VERSION = 1
+
+
+STATE_ARRAYS = ("age", "youth", "uid", "g_z", "e_z", "grievance", "exposure", "trust", "anchor", "tie_a",
+                "tie_b", "boycott_i", "rows", "cols")
+"""Population arrays a saved state carries; everything else is derived from the (forward) scenario."""
 
 
 class StateError(ValueError):
@@ -108,16 +113,17 @@ class RelationsModel(mesa.Model):
         gov = self.governments[country]
         return float(gov.dependence @ (self.values() * np.maximum(0.0, self.reference - self.realised)))
 
-    def _share(self, country: int, counts: np.ndarray) -> float:
-        st = self._stats
+    def _share(self, country: int, counts: np.ndarray, n: np.ndarray | None = None) -> float:
+        n = self._stats["n"] if n is None else n
         rows = slice(2 * country, 2 * country + 2)
-        w = self._w[rows]
-        return float(w @ (counts[rows] / np.maximum(st["n"][rows], 1)) / max(w.sum(), 1e-12))
+        w = self.population.weights(n)[rows]
+        return float(w @ (counts[rows] / np.maximum(n[rows], 1)) / max(w.sum(), 1e-12))
 
     def support(self, country: int) -> float:
         """Share of a country's public (population-weighted) with grievance below the threshold, now."""
-        self._means()
-        return self._share(country, self._stats["low_grievance"])
+        p = self.data["citizens"]
+        st = self.population.stats(p["good_threshold"], p["bad_threshold"], p["grievance_threshold"])
+        return self._share(country, st["low_grievance"], st["n"])
 
     def acceptance(self, country: int) -> float:
         """Share of a country's public (population-weighted) with trust above the bad threshold
@@ -289,11 +295,10 @@ class RelationsModel(mesa.Model):
     def save_state(self) -> dict:
         """Everything needed to continue this run exactly (pickle-able)."""
         pop = self.population
-        arrays = {k: v.copy() for k, v in vars(pop).items() if isinstance(v, np.ndarray)}
-        arrays.pop("A", None)
+        arrays = {k: getattr(pop, k).copy() for k in STATE_ARRAYS}
         return {
             "version": STATE_VERSION, "month": self.month, "scenario_hash": self.scenario.content_hash,
-            "strategy": strategy_label(self._strategy_spec),
+            "strategy_levers": self.strategy,
             "population": arrays, "next_uid": pop.next_uid,
             "governments": [{"offered": gv.offered.copy(), "approval": gv.approval, "winset": gv.winset,
                              "months_below": gv.months_below, "leader": gv.leader,
@@ -315,15 +320,16 @@ class RelationsModel(mesa.Model):
         if state["population"]["trust"].shape != pop.trust.shape:
             raise StateError("saved state has a different population size than the scenario "
                              f"({state['population']['trust'].shape[0]} vs {pop.trust.shape[0]} citizens)")
-        for k, v in state["population"].items():
-            setattr(pop, k, v.copy())
+        for k in STATE_ARRAYS:
+            setattr(pop, k, state["population"][k].copy())
         pop.next_uid = state["next_uid"]
+        pop.restored()
         for gv, s in zip(self.governments, state["governments"], strict=False):
             gv.offered, gv.approval, gv.winset = s["offered"].copy(), s["approval"], s["winset"]
             gv.months_below, gv.leader, gv.credibility = s["months_below"], s["leader"], s["credibility"]
             # the same strategy continues with the levers in force (scheduled changes kept);
             # a different strategy starts afresh with its own levers
-            same = state.get("strategy") == strategy_label(self._strategy_spec)
+            same = state.get("strategy_levers") == self.strategy
             gv.set_levers(s["levers"] if same else self.strategy[gv.name])
         self.disputes.restore(state["disputes"])
         env = state["env"]

@@ -84,7 +84,7 @@ class Recorder:
 
 
 def discount_weights(months: int, annual_rate: float) -> np.ndarray:
-    beta = (1.0 - annual_rate) ** (1.0 / 12.0)
+    beta = (1.0 + annual_rate) ** (-1.0 / 12.0)
     w = beta ** np.arange(months)
     return w / w.sum()
 
@@ -141,7 +141,7 @@ def summarise(frame: pd.DataFrame, events: pd.DataFrame, data: dict) -> dict:
     out["breakdown_month"] = int(start)
     ev = events
     major = ev[ev["event"].isin(NEGATIVE_KINDS) & (ev["magnitude"] >= o["major_shock_magnitude"])
-               & (ev["month"] >= 0)] if len(ev) else ev
+               & (ev["month"] >= int(frame["month"].iloc[0]) + 1)] if len(ev) else ev
     if len(major):
         m0 = int(major["month"].iloc[0]) - int(frame["month"].iloc[0])
         rec, months = recovery(h, m0, o["recovery_share"])

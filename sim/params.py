@@ -57,7 +57,7 @@ def _population(n_public: int, n_youth: int, youth_share: float, g_pub: float, g
 LEVERS: dict[str, P] = {
     "linkage_mode": P("none", doc="what the aggrieved side does with a dispute", choices=LINKAGE_MODES),
     "spillover": P(0.15, 0.0, 1.0, "weight of a dispute on fields it is not coercively linked to"),
-    "leverage_gain": P(1.6, 0.0, 5.0, "L: maximum logit penalty a dispute puts on an offer"),
+    "leverage_gain": P(2.5, 0.0, 5.0, "L: maximum logit penalty a dispute puts on an offer"),
     "boycott": P(0.3, 0.0, 1.0, "own public's boycott propensity during a coercive standoff"),
     "audience_cost_rate": P(0.10, 0.0, 1.0, "growth per month of the audience cost of a standoff"),
     "dialogue": P(0.06, 0.0, 0.5, "monthly rate at which dialogue lowers severity and grievance"),
@@ -69,7 +69,7 @@ LEVERS: dict[str, P] = {
 }
 
 PRESETS: dict[str, dict[str, Any]] = {
-    "two_track": {"linkage_mode": "none", "spillover": 0.1, "boycott": 0.3,
+    "two_track": {"linkage_mode": "none", "spillover": 0.05, "boycott": 0.3,
                   "audience_cost_rate": 0.10, "dialogue": 0.04},
     "linked": {"linkage_mode": "coercive", "spillover": 0.2, "boycott": 0.6,
                "audience_cost_rate": 0.10, "dialogue": 0.02},
@@ -116,6 +116,7 @@ PARAMS: dict[str, Any] = {
         "JP": _population(2000, 500, 0.12, 0.38, 0.30, 0.25, 0.40, 0.40, 0.45),
     },
     "citizens": {
+        "trust_init_sd": P(0.25, 0.0, 0.5, "sd of initial trust and anchors before burn-in"),
         "kappa_social": P(0.04, 0.0, 1.0, "pull toward the neighbours' mean trust"),
         "bc_epsilon": P(1.0, 0.05, 1.0, "bounded confidence: neighbours further than this are ignored"),
         "kappa_anchor": P(0.25, 0.0, 1.0, "pull toward the anchor, times anchor_strength"),
@@ -192,7 +193,7 @@ PARAMS: dict[str, Any] = {
         "fade": P(0.01, 0.0, 1.0, "monthly fading of severity without dialogue"),
         "close_floor": P(0.08, 0.0, 1.0, "severity below which a dispute closes without settlement"),
         "escalation": P(0.6, 0.0, 1.0, "share of a new shock's magnitude added to an open dispute"),
-        "grievance_dialogue": P(0.5, 0.0, 5.0, "grievance relief per unit dialogue acting on a dispute"),
+        "grievance_dialogue": P(0.5, 0.0, 5.0, "relief of grievance above baseline per unit dialogue"),
         "hazard_min": P(0.01, 0.0001, 1.0, "h_min: minimum monthly back-down hazard"),
         "hazard_max": P(0.25, 0.0, 1.0, "h_max: maximum monthly back-down hazard"),
         "loss_weight": P(4.0, 0.0, 50.0, "lambda: weight of own realised loss in the hazard"),

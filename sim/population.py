@@ -52,8 +52,8 @@ class Population:
         self._baselines(np.arange(n))
         self.grievance = self.g0.copy()
         self.exposure = self.e0.copy()
-        self.trust = np.clip(t_level[self.country, self.youth.astype(int)] + 0.25 * rng.standard_normal(n),
-                             0.02, 0.98)
+        noise = p["trust_init_sd"] * rng.standard_normal(n)
+        self.trust = np.clip(t_level[self.country, self.youth.astype(int)] + noise, 0.02, 0.98)
         self.anchor = self.trust.copy()
         self.kx = np.where(self.youth, p["kappa_contact_youth"], p["kappa_contact_public"])
         self._build_network(rng)
@@ -96,6 +96,15 @@ class Population:
         self.A = sparse.csr_matrix((np.full(self.rows.size, 1.0 / k), (self.rows, self.cols)),
                                    shape=(self.n, self.n))
 
+    def restored(self) -> None:
+        """Re-derive everything that follows from the restored state and this scenario's parameters."""
+        self._baselines(np.arange(self.n))
+        self.kx = np.where(self.youth, self.p["kappa_contact_youth"], self.p["kappa_contact_public"])
+        self._set_group(np.arange(self.n))
+        k = self.p["network_k"]
+        self.A = sparse.csr_matrix((np.full(self.rows.size, 1.0 / k), (self.rows, self.cols)),
+                                   shape=(self.n, self.n))
+
     # ---- monthly update -------------------------------------------------------------------
     def neighbour_mean(self) -> np.ndarray:
         """Mean trust of each citizen's neighbours (within bounded confidence if epsilon < 1)."""
@@ -126,7 +135,7 @@ class Population:
         dt += p["noise"] * np.sqrt(t * (1.0 - t)) * rng.standard_normal(self.n)
         np.clip(t + dt, 1e-4, 1 - 1e-4, out=t)
         g = self.grievance
-        g += p["grievance_relax"] * (self.g0 - g) - relief[c] * g
+        g += p["grievance_relax"] * (self.g0 - g) - relief[c] * np.maximum(g - self.g0, 0.0)
         np.maximum(g, floor[c], out=g)
         np.clip(g, 0.0, 1.0, out=g)
         # exposure: baseline + youth exchange + cross-border ties, cut by boycotts

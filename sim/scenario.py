@@ -117,7 +117,7 @@ def _read_yaml(path: Path) -> tuple[dict, dict]:
 def _merge(base: dict, over: dict) -> dict:
     out = copy.deepcopy(base)
     for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict) and k not in ("levers",):
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
             out[k] = _merge(out[k], v)
         else:
             out[k] = copy.deepcopy(v)
@@ -156,11 +156,10 @@ def load_scenario(path: str | Path, overrides: dict | None = None, **kw: Any) ->
     path = Path(path)
     user, where = _resolve(path, ())
     resolved = _merge(defaults(), user)
-    resolved.setdefault("name", path.stem)
-    if "name" not in user:
+    if where.get(("name",), (None,))[0] != str(path):  # a name is not inherited from the parent file
         resolved["name"] = path.stem
     validate(resolved, where, str(path), user=user)
-    scen = Scenario(resolved, str(path), sorted({f for f, _ in where.values()}))
+    scen = Scenario(resolved, str(path), sorted({str(Path(f).resolve()) for f, _ in where.values()}))
     over = dict(overrides or {}, **kw)
     return scen.with_overrides(**over) if over else scen
 
@@ -324,9 +323,14 @@ def validate(data: dict, where: dict, file: str, user: dict | None = None) -> No
                     check_strategy(entry["strategy"], path + ("strategy",))
                 if "levers" in entry:
                     check_levers(entry["levers"], path + ("levers",))
-            if section == "random_shocks" and entry.get("dist") == "beta" and \
-                    (entry.get("a", 0) <= 0 or entry.get("b", 0) <= 0):
-                fail("beta magnitudes need a > 0 and b > 0", path, (entry.get("a"), entry.get("b")))
+            if section == "random_shocks":
+                a, b, c = (entry.get(k, schema[k].default) for k in ("a", "b", "c"))
+                if entry.get("dist") == "beta" and (a <= 0 or b <= 0):
+                    fail("beta magnitudes need a > 0 and b > 0", path, (a, b), "a > 0, b > 0")
+                if entry.get("dist") in ("uniform", "triangular") and not a <= b:
+                    fail("the low end `a` must not exceed the high end `b`", path, (a, b), "a <= b")
+                if entry.get("dist") == "triangular" and not a <= c <= b:
+                    fail("the triangular mode `c` must lie between `a` and `b`", path, (a, b, c), "a <= c <= b")
 
     c = data["citizens"]
     if c["network_k"] % 2:

@@ -113,7 +113,7 @@ def apply(model: RelationsModel, s: Shock) -> None:
         court = 0 if actor is None else actor
         aggrieved = 1 - court
         pop.shock_trust(pop.mask(aggrieved), eff[k]["trust"] * mag, False, ymult)
-        pop.add_grievance(pop.mask(court), eff[k]["grievance"] * mag)
+        pop.add_grievance(pop.mask(court), eff[k]["grievance"] * mag * (1 + model.salience(court)))
         model.disputes.open_or_escalate(s.issue or "forced_labour", aggrieved, eff[k]["severity"] * mag, s.month)
     elif k == "us_china_escalation":
         model.tension += mag * (1.0 - model.tension)

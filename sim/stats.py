@@ -31,7 +31,7 @@ def paired(a: np.ndarray, b: np.ndarray, tol: float = 1e-3, higher_is_better: bo
     d = a - b
     sign = 1.0 if higher_is_better else -1.0
     better, worse = np.mean(sign * d > tol), np.mean(sign * d < -tol)
-    tie = 1.0 - better - worse
+    tie = max(0.0, 1.0 - better - worse)
     lo, hi = bootstrap_ci(d)
     return {"n": int(d.size), "median_a": float(np.median(a)), "median_b": float(np.median(b)),
             "diff_mean": float(d.mean()), "diff_lo": lo, "diff_hi": hi, "diff_median": float(np.median(d)),
