@@ -138,7 +138,7 @@ class Government(mesa.Agent):
         over = np.maximum(0.0, self.offered - self.winset).sum()
         target = (g["approval_base"] + g["approval_benefit"] * self.benefit(realised)
                   - g["winset_cost"] * over * grievance)
-        self.approval += g["approval_relax"] * (float(np.clip(target, 0.0, 1.0)) - self.approval)
+        self.approval += g["approval_relax"] * (min(max(float(target), 0.0), 1.0) - self.approval)
         self.months_below = self.months_below + 1 if self.approval < g["approval_min"] else 0
 
     def may_fall(self, u: float) -> bool:

@@ -165,7 +165,7 @@ class RelationsModel(mesa.Model):
             for s in self._by_month.get(t, ()):
                 self._fire(s)
             self._provocations(t, i)
-            self.tension = float(np.clip(self.tension, 0.0, 1.0))
+            self.tension = min(max(float(self.tension), 0.0), 1.0)
         if t < self.pandemic_until:
             self.contact = min(self.contact, self.contact_cap)
         else:

@@ -126,18 +126,19 @@ class Population:
         p, c, t = self.p, self.country, self.trust
         contact_target = p["contact_base"] + p["contact_gain"] * self.exposure * contact
         astr = p["anchor_strength_young"] + (p["anchor_strength_old"] - p["anchor_strength_young"]) * \
-            np.clip((self.age - ENTRY_AGE) / 60.0, 0.0, 1.0)
+            np.minimum((self.age - ENTRY_AGE) / 60.0, 1.0)
         dt = (p["kappa_social"] * (self.neighbour_mean() - t)
               + p["kappa_anchor"] * astr * (self.anchor - t)
               + p["kappa_benefit"] * (benefit[c] - t)
               + self.kx * (contact_target - t)
               - p["kappa_grievance"] * self.grievance * t)
         dt += p["noise"] * np.sqrt(t * (1.0 - t)) * rng.standard_normal(self.n)
-        np.clip(t + dt, 1e-4, 1 - 1e-4, out=t)
+        t += dt
+        np.minimum(np.maximum(t, 1e-4, out=t), 1 - 1e-4, out=t)
         g = self.grievance
         g += p["grievance_relax"] * (self.g0 - g) - relief[c] * np.maximum(g - self.g0, 0.0)
         np.maximum(g, floor[c], out=g)
-        np.clip(g, 0.0, 1.0, out=g)
+        np.minimum(g, 1.0, out=g)  # g >= floor >= 0 already
         # exposure: baseline + youth exchange + cross-border ties, cut by boycotts
         ties = np.minimum(np.bincount(self.tie_a, minlength=self.n) + np.bincount(self.tie_b, minlength=self.n), 3)
         target = np.minimum(self.e0 + youth_gain[c] * self.youth + p["tie_gain"] * ties, 1.0)
