@@ -13,7 +13,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .batch import run_experiment
+from .experiment import from_scenarios, load_experiment
 from .model import StateError
+from .results import describe, load_results
 from .scenario import ScenarioError, load_scenario
 from .strategies import StrategyError, parse_strategy, strategy_label
 
@@ -105,9 +108,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare_table, format_table, recovery_table, run_comparison
+    from .compare import compare_table, format_table, recovery_table
     from .plots import plot_distributions
-    from .store import run_provenance, write_frame, write_json
+    from .store import write_frame
 
     paths = []
     for pattern in args.scenarios:
@@ -134,16 +137,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else RESULTS / f"compare_{datetime.now():%Y%m%d-%H%M%S}"
     total = len(scenarios) * len(strategies) * len(seeds)
     print(f"{len(scenarios)} scenarios x {len(strategies)} strategies x {len(seeds)} seeds = {total} runs "
-          f"on {args.jobs or 'all'} processes")
+          f"on {args.jobs or 'all'} processes", flush=True)
     t0 = time.perf_counter()
-    step = max(1, total // 10)
-
-    def progress(i: int, n: int) -> None:
-        if i % step == 0 or i == n:
-            print(f"  {i}/{n} runs, {time.perf_counter() - t0:.1f} s", flush=True)
-
-    summaries = run_comparison(scenarios, strategies, seeds, jobs=args.jobs, progress=progress)
+    exp = from_scenarios("compare", scenarios, strategies, seeds, monthly=True)
+    res = run_experiment(exp, out, jobs=args.jobs, scheduler=args.scheduler, progress=True)
     elapsed = time.perf_counter() - t0
+    summaries = res.summaries
     labels = [strategy_label(s) for s in strategies]
     tol = scenarios[0].data["outputs"]["tie_tolerance"]
     table = compare_table(summaries, labels[0], labels[1:], tol)
@@ -154,15 +153,67 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"  {r['scenario']:<26} {r['strategy']:<12} recovered {r['share_recovered']:.0%} of "
               f"{r['major_shock_runs']} runs, median {r['km_median_recovery_months']:.0f} months, "
               f"breakdown in {r['share_breakdown']:.0%}")
-    write_frame(summaries, out / "summaries.parquet")
     write_frame(table, out / "comparison.csv")
     write_frame(recovery, out / "recovery.csv")
-    write_json(run_provenance(scenarios, seeds, labels, {"command": " ".join(sys.argv),
-                                                          "seconds": round(elapsed, 2)}), out / "provenance.json")
     fig = plot_distributions(summaries, ["health_discounted", "cooperation_discounted"], labels)
     fig.savefig(out / "distributions.png", dpi=110)
-    print(f"\n{total} runs in {elapsed:.1f} s; wrote {out}/ (summaries.parquet, comparison.csv, "
-          f"recovery.csv, distributions.png, provenance.json)")
+    print(f"\n{total} runs in {elapsed:.1f} s; wrote {out}/ (manifest.json, runs.parquet, summaries/, monthly/, "
+          f"comparison.csv, recovery.csv, distributions.png); read it with sim.load_results")
+    return 1 if len(res.failures) else 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    exp = load_experiment(args.experiment)
+    out = Path(args.out) if args.out else RESULTS / exp.name
+    if args.dry_run:
+        print(dry_run(exp, out, args.jobs))
+        return 0
+    print(f"experiment {exp.name!r}: {len(exp)} runs -> {out}/", flush=True)
+    try:
+        res = run_experiment(exp, out, jobs=args.jobs, scheduler=args.scheduler, overwrite=args.overwrite,
+                             progress=not args.quiet, load=True)
+    except KeyboardInterrupt:
+        print("\ninterrupted: completed runs are kept; run the same command again to resume", file=sys.stderr)
+        return 130
+    print(describe(res))
+    if len(res.failures):
+        print(f"{len(res.failures)} runs failed: see {out}/failures/ (tracebacks and parameters)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def dry_run(exp, out: Path, jobs: int | None) -> str:
+    """Runs to do, and an estimate of time and disk from one timed run of the first spec."""
+    import io
+
+    from .batch import execute_runs
+    from .results import ResultStore
+    from .runner import default_workers
+
+    store = ResultStore(out)
+    done = store.done_keys() if (store.summ_dir.exists() and store.manifest() and
+                                 store.manifest().get("name") == exp.name) else set()
+    pending = [k for k in exp.keys if k not in done]
+    t0 = time.perf_counter()
+    rec = execute_runs([(exp.keys[0], exp.specs[0])], exp.monthly)[0]
+    one = time.perf_counter() - t0
+    size = 0
+    if rec["ok"] and rec["monthly"] is not None:
+        buf = io.BytesIO()
+        rec["monthly"].to_parquet(buf, index=False)
+        size = buf.tell()
+    workers = jobs or default_workers()
+    return (f"experiment {exp.name!r}: {len(exp)} runs ({len(exp.scenarios)} scenarios, sweep points "
+            f"{len({s.tags.get('point') for s in exp.specs})}, strategies "
+            f"{len({s.strategy_label for s in exp.specs})}, seeds {len({s.seed for s in exp.specs})}); "
+            f"{len(pending)} to run, {len(exp) - len(pending)} already in {out}/\n"
+            f"estimate: {one:.2f} s per run -> about {len(pending) * one / workers / 60:.1f} min on {workers} "
+            f"processes; monthly outputs about {len(pending) * size / 2**20:.0f} MiB on disk (less once "
+            f"batched: parts compress better)")
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    print(describe(load_results(args.path, monthly=False)))
     return 0
 
 
@@ -195,7 +246,20 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
     c.add_argument("--out", help="output directory (default results/compare_TIMESTAMP)")
     c.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a field in every scenario")
+    c.add_argument("--scheduler", help="a Dask scheduler address tcp://HOST:PORT, a scheduler file, or 'local'")
     c.set_defaults(func=cmd_compare)
+    b = sub.add_parser("batch", help="run an experiment file: streamed results, resumable")
+    b.add_argument("experiment")
+    b.add_argument("--out", help="results directory (default results/NAME)")
+    b.add_argument("-j", "--jobs", type=int, default=None, help="local worker processes (default: all cores)")
+    b.add_argument("--scheduler", help="a Dask scheduler address tcp://HOST:PORT, a scheduler file, or 'local'")
+    b.add_argument("--dry-run", action="store_true", help="print the number of runs and estimates, run nothing")
+    b.add_argument("--overwrite", action="store_true", help="replace a results directory of another experiment")
+    b.add_argument("--quiet", action="store_true", help="no progress output")
+    b.set_defaults(func=cmd_batch)
+    rs = sub.add_parser("results", help="summarise a results directory (also while its batch runs)")
+    rs.add_argument("path")
+    rs.set_defaults(func=cmd_results)
     v = sub.add_parser("validate", help="check scenario files")
     v.add_argument("scenarios", nargs="+")
     v.set_defaults(func=cmd_validate)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .runner import RunSpec, run_many
+from .batch import run_experiment
+from .experiment import from_scenarios
 from .scenario import Scenario
 from .stats import kaplan_meier_median, paired
 
@@ -21,19 +23,15 @@ OUTCOMES: dict[str, bool] = {  # outcome -> higher is better
 
 
 def run_comparison(scenarios: list[Scenario], strategies: list[Any], seeds: list[int], jobs: int | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
-    """Run every scenario x strategy x seed (paired: the same seeds for every strategy); returns the
-    per-run summaries, sorted so the table does not depend on the order runs finished in."""
-    specs = [RunSpec(sc, st, seed) for sc in scenarios for st in strategies for seed in seeds]
-    rows = []
-    for i, (_, summary, _) in enumerate(run_many(specs, jobs=jobs), 1):
-        rows.append(summary)
-        if progress:
-            progress(i, len(specs))
-    df = pd.DataFrame(rows)
-    order = {s.name: i for i, s in enumerate(scenarios)}
-    df["_o"] = df["scenario"].map(order)
-    return df.sort_values(["_o", "strategy", "seed"]).drop(columns="_o").reset_index(drop=True)
+                   out: str | Path | None = None, progress: bool = False, monthly: bool = False) -> pd.DataFrame:
+    """Run every scenario x strategy x seed (paired: the same seeds for every strategy) through the batch
+    runner and return the per-run summaries in experiment order (independent of finishing order).
+    out: a results directory to keep (resumable); by default a temporary one."""
+    exp = from_scenarios("compare", scenarios, strategies, seeds, monthly=monthly)
+    if out is not None:
+        return run_experiment(exp, out, jobs=jobs, progress=progress).summaries
+    with tempfile.TemporaryDirectory() as tmp:
+        return run_experiment(exp, Path(tmp) / "compare", jobs=jobs, progress=progress).summaries
 
 
 def compare_table(summaries: pd.DataFrame, reference: str, others: list[str], tol: float = 1e-3,

@@ -32,7 +32,7 @@ def atomic_write(path: Path, writer: Callable[[Path], None]) -> None:
 
 def write_frame(df: pd.DataFrame, path: Path) -> None:
     if path.suffix == ".parquet":
-        atomic_write(path, lambda p: df.to_parquet(p, index=False))
+        atomic_write(path, lambda p: df.to_parquet(p, index=False, compression="zstd"))
     else:
         atomic_write(path, lambda p: df.to_csv(p, index=False))
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from sim.results import load_results
 from sim.runner import run
 from sim.scenario import load_scenario
 
@@ -123,7 +124,7 @@ def test_compare(tmp_path):
     assert "health_discounted" in proc.stdout and "cooperation_discounted" in proc.stdout
     assert "median two_track" in proc.stdout and "linked" in proc.stdout
     out = tmp_path / "cmp"
-    summaries = pd.read_parquet(out / "summaries.parquet")
+    summaries = load_results(out).summaries  # compare writes the batch results format
     assert len(summaries) == 8
     assert sorted(set(summaries["strategy"])) == ["linked", "two_track"]
     assert sorted(summaries["seed"].unique()) == [0, 1, 2, 3]
@@ -132,9 +133,11 @@ def test_compare(tmp_path):
     assert (table["a"] == "two_track").all() and (table["b"] == "linked").all()
     png = (out / "distributions.png").read_bytes()
     assert png.startswith(PNG)
-    prov = json.loads((out / "provenance.json").read_text())
-    assert prov["seeds"] == [0, 1, 2, 3] and prov["strategies"] == ["two_track", "linked"]
-    assert prov["scenarios"][0]["content_hash"] == load_scenario(TINY).content_hash
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["experiment"]["seeds"] == [0, 1, 2, 3]
+    assert manifest["experiment"]["strategies"] == ["two_track", "linked"]
+    assert manifest["scenarios"][0]["content_hash"] == load_scenario(TINY).content_hash
+    assert manifest["provenance"]["git_commit"] and manifest["provenance"]["versions"]["numpy"]
 
 
 def test_bad_scenario_exits_2_without_traceback(tmp_path):

@@ -1,0 +1,289 @@
+"""Experiment files: which scenarios, strategies, seeds and sweep axes to run, expanded into run specs.
+
+An experiment is validated like a scenario (file, line, dotted path, what is allowed). Each run gets a
+key that hashes the resolved scenario (after `extends`, overrides and sweep values), the resolved lever
+bundles of both countries, the seed and the model's code version, so an edited base scenario or a
+changed model never mixes old and new runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import glob
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.stats import qmc
+
+from .provenance import code_version
+from .runner import RunSpec
+from .scenario import ScenarioError, _line_map, _Loader, load_scenario
+from .strategies import StrategyError, parse_strategy, strategy_label
+
+SAMPLERS = ("grid", "lhs", "sobol")
+TOP_KEYS = ("name", "description", "scenarios", "strategies", "seeds", "overrides", "sweep", "monthly")
+SWEEP_KEYS = ("sampler", "samples", "seed", "axes")
+
+
+@dataclass
+class Experiment:
+    """A validated experiment: its runs (specs with keys) and what it was built from."""
+
+    name: str
+    description: str
+    specs: list[RunSpec]
+    keys: list[str]
+    data: dict
+    path: str | None = None
+    scenarios: list = field(default_factory=list)
+    axes: list[str] = field(default_factory=list)
+    monthly: bool = True
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(json.dumps(self.data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    def __len__(self) -> int:
+        return len(self.specs)
+
+
+def run_key(spec: RunSpec) -> str:
+    """Identity of a run: resolved scenario, resolved levers of both countries, seed, model code version."""
+    blob = json.dumps({"scenario": spec.scenario.data, "levers": parse_strategy(spec.strategy, spec.scenario.data),
+                       "seed": spec.seed, "code": code_version()}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+class _Where:
+    """Error reporting with the experiment file's line numbers."""
+
+    def __init__(self, file: str, lines: dict) -> None:
+        self.file, self.lines = file, lines
+
+    def fail(self, problem: str, path: tuple, given: Any = None, allowed: str = "") -> None:
+        line = None
+        for n in range(len(path), -1, -1):
+            if path[:n] in self.lines:
+                line = self.lines[path[:n]]
+                break
+        raise ScenarioError(problem, file=self.file, line=line, path=".".join(map(str, path)), given=given,
+                            allowed=allowed)
+
+
+def load_experiment(source: str | Path | dict, base_dir: str | Path | None = None) -> Experiment:
+    """Read (a file path) or take (a dict) an experiment, validate it and expand it into run specs."""
+    if isinstance(source, dict):
+        data, lines, file = copy.deepcopy(source), {}, "<experiment>"
+        base = Path(base_dir or ".")
+    else:
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ScenarioError(f"cannot read the experiment file ({e.__class__.__name__})", file=str(path),
+                                allowed="a readable YAML file") from None
+        import yaml
+
+        try:
+            data = yaml.load(text, Loader=_Loader) or {}
+            lines = _line_map(yaml.compose(text, Loader=_Loader)) if text.strip() else {}
+        except yaml.MarkedYAMLError as e:
+            raise ScenarioError(f"not valid YAML ({e.problem})", file=str(path),
+                                line=e.problem_mark.line + 1 if e.problem_mark else None) from None
+        file, base = str(path), path.parent
+    w = _Where(file, lines)
+    if not isinstance(data, dict):
+        w.fail("the top level must be a mapping", (), type(data).__name__, "fields " + ", ".join(TOP_KEYS))
+    for k in data:
+        if k not in TOP_KEYS:
+            import difflib
+
+            close = difflib.get_close_matches(str(k), TOP_KEYS, n=1)
+            w.fail("unknown field" + (f" (did you mean {close[0]!r}?)" if close else ""), (k,), k,
+                   ", ".join(TOP_KEYS))
+    for req in ("name", "scenarios", "strategies", "seeds"):
+        if req not in data:
+            w.fail(f"missing required field `{req}`", (), None, ", ".join(TOP_KEYS))
+    name = data["name"]
+    if not isinstance(name, str) or not name.strip() or "/" in name:
+        w.fail("wrong type", ("name",), name, "a non-empty name without '/'")
+    seeds = _seeds(data["seeds"], w)
+    overrides = data.get("overrides", {}) or {}
+    if not isinstance(overrides, dict):
+        w.fail("wrong type", ("overrides",), overrides, "a mapping dotted.path: value")
+    scenarios = _scenarios(data["scenarios"], base, overrides, w)
+    strategies = _strategies(data["strategies"], scenarios, w)
+    points, axes = _sweep(data.get("sweep"), scenarios, w)
+    monthly = data.get("monthly", True)
+    if not isinstance(monthly, bool):
+        w.fail("wrong type", ("monthly",), monthly, "true or false")
+    specs, keys = [], []
+    for scen in scenarios:
+        for i, point in enumerate(points):
+            try:
+                s = scen.with_overrides(**point) if point else scen
+            except ScenarioError as e:
+                w.fail(f"a sweep value does not fit the scenario: {e}", ("sweep", "axes"), point)
+            tags = {"point": i, **{f"sweep.{k}": v for k, v in point.items()}}
+            for label, strat in strategies:
+                for seed in seeds:
+                    spec = RunSpec(s, strat, seed, label=label, tags=tags)
+                    specs.append(spec)
+                    keys.append(run_key(spec))
+    return Experiment(name, str(data.get("description", "")), specs, keys, data,
+                      None if isinstance(source, dict) else str(source), scenarios, axes, monthly)
+
+
+def _seeds(value: Any, w: _Where) -> list[int]:
+    if isinstance(value, bool):
+        w.fail("wrong type", ("seeds",), value, "a count N (seeds 0..N-1) or a list of integers")
+    if isinstance(value, int):
+        if value < 1:
+            w.fail("need at least one seed", ("seeds",), value, "a count >= 1 or a non-empty list")
+        return list(range(value))
+    if isinstance(value, list):
+        if not value:
+            w.fail("the seed list is empty", ("seeds",), value, "a count >= 1 or a non-empty list of integers")
+        if any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in value):
+            w.fail("seeds must be non-negative integers", ("seeds",), value, "e.g. [1, 2, 3]")
+        if len(set(value)) != len(value):
+            w.fail("a seed is listed twice", ("seeds",), value, "distinct integers")
+        return list(value)
+    w.fail("wrong type", ("seeds",), value, "a count N (seeds 0..N-1) or a list of integers")
+    return []
+
+
+def _scenarios(value: Any, base: Path, overrides: dict, w: _Where) -> list:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        w.fail("wrong type", ("scenarios",), value, "a non-empty list of scenario paths or globs")
+    out, names = [], set()
+    for i, pattern in enumerate(items):
+        if not isinstance(pattern, str):
+            w.fail("wrong type", ("scenarios", i), pattern, "a path or glob")
+        hits = sorted(glob.glob(str(base / pattern))) or sorted(glob.glob(pattern))
+        if not hits:
+            w.fail("no scenario file matches", ("scenarios", i), pattern,
+                   f"paths relative to the experiment file ({base}) or the current directory")
+        for h in hits:
+            try:
+                scen = load_scenario(h, overrides)
+            except ScenarioError as e:
+                if e.file == "<override>":
+                    w.fail(f"an override does not fit: {e}", ("overrides",), overrides)
+                raise
+            if scen.name in names:
+                w.fail("two scenarios share a name", ("scenarios", i), scen.name, "distinct scenario names")
+            names.add(scen.name)
+            out.append(scen)
+    return out
+
+
+def _strategies(value: Any, scenarios: list, w: _Where) -> list[tuple[str, Any]]:
+    if not isinstance(value, list) or not value:
+        w.fail("wrong type", ("strategies",), value, "a non-empty list of strategies")
+    out = []
+    for i, item in enumerate(value):
+        if isinstance(item, dict) and "name" in item:
+            item = dict(item)
+            label = str(item.pop("name"))
+            spec: Any = item.pop("levers") if "levers" in item and len(item) == 1 else item
+        elif isinstance(item, str):
+            label, spec = strategy_label(item), item
+        else:
+            w.fail("wrong type", ("strategies", i), item,
+                   "a name (two_track), 'kr=NAME,jp=NAME', or {name: LABEL, KR: ..., JP: ...} / "
+                   "{name: LABEL, levers: {extends: PRESET, lever: value}}")
+        for scen in scenarios:
+            try:
+                parse_strategy(spec, scen.data)
+            except StrategyError as e:
+                w.fail(str(e), ("strategies", i), item, "presets two_track, linked, package_deal, the scenario's "
+                       "custom strategies, per-country pairs, or lever bundles")
+        if label in [lb for lb, _ in out]:
+            w.fail("two strategies share a label", ("strategies", i), label, "distinct labels (`name:`)")
+        out.append((label, spec))
+    return out
+
+
+def _sweep(value: Any, scenarios: list, w: _Where) -> tuple[list[dict], list[str]]:
+    if value is None:
+        return [{}], []
+    if not isinstance(value, dict):
+        w.fail("wrong type", ("sweep",), value, "a mapping with " + ", ".join(SWEEP_KEYS))
+    for k in value:
+        if k not in SWEEP_KEYS:
+            w.fail("unknown field", ("sweep", k), k, ", ".join(SWEEP_KEYS))
+    sampler = value.get("sampler", "grid")
+    if sampler not in SAMPLERS:
+        w.fail("unknown sampler", ("sweep", "sampler"), sampler, ", ".join(SAMPLERS))
+    axes = value.get("axes")
+    if not isinstance(axes, dict) or not axes:
+        w.fail("a sweep needs axes", ("sweep", "axes"), axes, "a mapping dotted.path: [values] or {low, high}")
+    names = list(axes)
+    for name in names:  # the field must exist: try it on the first scenario with a value of the right kind
+        spec = axes[name]
+        probe = spec[0] if isinstance(spec, list) and spec else (spec.get("low") if isinstance(spec, dict) else None)
+        try:
+            scenarios[0].get(name)
+        except (KeyError, TypeError):
+            w.fail("a sweep over a field that does not exist", ("sweep", "axes", name), name,
+                   "a dotted path of a scenario field, e.g. disputes.deterrence")
+        if probe is not None:
+            try:
+                scenarios[0].with_overrides(**{name: probe})
+            except ScenarioError as e:
+                w.fail(f"a sweep value does not fit: {e}", ("sweep", "axes", name), probe)
+    if sampler == "grid":
+        lists = []
+        for name in names:
+            spec = axes[name]
+            if isinstance(spec, list) and spec:
+                lists.append(spec)
+            elif isinstance(spec, dict) and {"low", "high", "num"} <= set(spec):
+                _bounds(spec, ("sweep", "axes", name), w)
+                lists.append(list(np.linspace(spec["low"], spec["high"], int(spec["num"]))))
+            else:
+                w.fail("a grid axis needs a list of values or {low, high, num}", ("sweep", "axes", name), spec,
+                       "[v1, v2, ...] or {low: a, high: b, num: n}")
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*lists)], names
+    n = value.get("samples")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        w.fail(f"the {sampler} sampler needs a number of samples", ("sweep", "samples"), n, "an integer >= 1")
+    bounds = [_bounds(axes[name], ("sweep", "axes", name), w) for name in names]
+    seed = value.get("seed", 0)
+    gen = qmc.LatinHypercube(d=len(names), seed=seed) if sampler == "lhs" else \
+        qmc.Sobol(d=len(names), scramble=True, seed=seed)
+    unit = gen.random(n)
+    lo, hi = np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
+    pts = qmc.scale(unit, lo, hi) if np.all(hi > lo) else lo + unit * (hi - lo)
+    return [{name: float(v) for name, v in zip(names, row, strict=True)} for row in pts], names
+
+
+def _bounds(spec: Any, path: tuple, w: _Where) -> tuple[float, float]:
+    if not isinstance(spec, dict) or "low" not in spec or "high" not in spec:
+        w.fail("a sampled axis needs bounds", path, spec, "{low: a, high: b}")
+    lo, hi = spec["low"], spec["high"]
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in (lo, hi)) or lo > hi:
+        w.fail("bounds must be numbers with low <= high", path, spec, "{low: a, high: b}, a <= b")
+    return float(lo), float(hi)
+
+
+def from_scenarios(name: str, scenarios: list, strategies: list[Any], seeds: list[int],
+                   monthly: bool = True) -> Experiment:
+    """An experiment built in code from loaded scenarios (as `sim compare` and notebooks do)."""
+    specs, keys = [], []
+    labels = [strategy_label(s) for s in strategies]
+    for scen in scenarios:
+        for label, strat in zip(labels, strategies, strict=True):
+            for seed in seeds:
+                spec = RunSpec(scen, strat, seed, label=label, tags={"point": 0})
+                specs.append(spec)
+                keys.append(run_key(spec))
+    data = {"name": name, "scenarios": [s.content_hash for s in scenarios], "strategies": labels, "seeds": seeds}
+    return Experiment(name, "", specs, keys, data, None, list(scenarios), [], monthly)
