@@ -8,6 +8,7 @@ resubmitted); Ctrl-C or a kill loses at most the runs not yet flushed, and the s
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import traceback
@@ -43,6 +44,7 @@ def execute_runs(items: list[tuple[str, RunSpec]], monthly: bool) -> list[dict]:
     """Run a bundle of specs in a worker; every run returns a record, a failing run its traceback."""
     out = []
     for key, spec in items:
+        _crash_once(spec)
         t0 = time.perf_counter()
         try:
             res = run(spec.scenario, spec.strategy, spec.seed, keep_model=False)
@@ -62,6 +64,18 @@ def execute_runs(items: list[tuple[str, RunSpec]], monthly: bool) -> list[dict]:
                 frame.insert(0, name, value)
         out.append({"key": key, "ok": True, "summary": summary, "monthly": frame})
     return out
+
+
+def _crash_once(spec: RunSpec) -> None:
+    """Fault injection for tests: SIM_CRASH_ONCE=MARKER_PATH:SEED kills the worker process (as an
+    out-of-memory kill would) the first time it meets that seed; the marker file records that it did."""
+    hook = os.environ.get("SIM_CRASH_ONCE")
+    if not hook:
+        return
+    marker, seed = hook.rsplit(":", 1)
+    if spec.seed == int(seed) and not os.path.exists(marker):
+        Path(marker).write_text("crashed")
+        os._exit(1)
 
 
 class Progress:

@@ -140,7 +140,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
           f"on {args.jobs or 'all'} processes", flush=True)
     t0 = time.perf_counter()
     exp = from_scenarios("compare", scenarios, strategies, seeds, monthly=True)
-    res = run_experiment(exp, out, jobs=args.jobs, scheduler=args.scheduler, progress=True)
+    run_experiment(exp, out, jobs=args.jobs, scheduler=args.scheduler, progress=True, load=False)
+    res = load_results(out, monthly=False)
     elapsed = time.perf_counter() - t0
     summaries = res.summaries
     labels = [strategy_label(s) for s in strategies]
@@ -170,11 +171,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return 0
     print(f"experiment {exp.name!r}: {len(exp)} runs -> {out}/", flush=True)
     try:
-        res = run_experiment(exp, out, jobs=args.jobs, scheduler=args.scheduler, overwrite=args.overwrite,
-                             progress=not args.quiet, load=True)
+        run_experiment(exp, out, jobs=args.jobs, scheduler=args.scheduler, overwrite=args.overwrite,
+                       progress=not args.quiet, load=False)
     except KeyboardInterrupt:
         print("\ninterrupted: completed runs are kept; run the same command again to resume", file=sys.stderr)
         return 130
+    res = load_results(out, monthly=False)
     print(describe(res))
     if len(res.failures):
         print(f"{len(res.failures)} runs failed: see {out}/failures/ (tracebacks and parameters)", file=sys.stderr)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,15 +63,6 @@ class RunSpec:
         return self.label or strategy_label(self.strategy)
 
 
-def _execute(items: list[tuple[int, RunSpec]], monthly: bool) -> list[tuple[int, dict, pd.DataFrame | None]]:
-    out = []
-    for index, spec in items:
-        res = run(spec.scenario, spec.strategy, spec.seed, keep_model=False)
-        res.summary.update(strategy=spec.strategy_label, **spec.tags)
-        out.append((index, res.summary, res.monthly if monthly else None))
-    return out
-
-
 def _mp_context() -> multiprocessing.context.BaseContext:
     """forkserver with the model preloaded where available: workers start without re-importing (Mesa
     switches the global start method to spawn on import, which would cost ~1 s per worker)."""
@@ -87,28 +77,19 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def run_many(specs: Iterable[RunSpec], executor: Executor | None = None, jobs: int | None = None,
-             monthly: bool = False, chunk: int = 8) -> Iterator[tuple[RunSpec, dict, pd.DataFrame | None]]:
-    """Execute run specs and yield (spec, summary, monthly-or-None) as runs finish.
+def run_many(specs: Iterable[RunSpec], jobs: int | None = None, monthly: bool = False,
+             scheduler: str | None = None, chunk: int | None = None
+             ) -> Iterator[tuple[RunSpec, dict, pd.DataFrame | None]]:
+    """Execute run specs and yield (spec, summary, monthly-or-None) as runs finish, without storing
+    anything (sim.run_experiment streams to a results directory instead). jobs=1 runs in this process;
+    more use the batch runner's process pool (or a Dask scheduler). A run that raises re-raises here."""
+    from .batch import _run_pending
 
-    Runs are bundled `chunk` per task so scheduling overhead stays small. With jobs=1 and no executor
-    the runs execute in this process. Results do not depend on the number of workers.
-    """
     specs = list(specs)
     jobs = default_workers() if jobs is None else jobs
-    if executor is None and jobs <= 1:
-        for i, spec in enumerate(specs):
-            for _, summary, frame in _execute([(i, spec)], monthly):
-                yield spec, summary, frame
-        return
-    own = executor is None
-    ex = executor or ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context())
-    try:
-        items = list(enumerate(specs))
-        futures = [ex.submit(_execute, items[i:i + chunk], monthly) for i in range(0, len(items), chunk)]
-        for fut in as_completed(futures):
-            for index, summary, frame in fut.result():
-                yield specs[index], summary, frame
-    finally:
-        if own:
-            ex.shutdown(cancel_futures=True)
+    for rec in _run_pending([(str(i), s) for i, s in enumerate(specs)], monthly, jobs, scheduler, chunk):
+        if not rec["ok"]:
+            raise RuntimeError(f"run {rec['labels']} failed:\n{rec['error']}")
+        spec = specs[int(rec["key"])]
+        summary = {k: v for k, v in rec["summary"].items() if k not in ("key", "seconds")}
+        yield spec, summary, rec["monthly"]

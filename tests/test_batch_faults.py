@@ -1,0 +1,45 @@
+"""A worker process that dies mid-batch is survived: its runs are resubmitted and the numbers are those of
+an undisturbed batch."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+
+from sim import load_results
+
+from .helpers import PINNED
+
+SCRIPT = textwrap.dedent("""
+    import sys
+    from sim import run_experiment
+    exp = {{"name": "faults", "scenarios": ["{pinned}"], "strategies": ["two_track", "linked"], "seeds": 6,
+           "overrides": {{"horizon": 12, "burn_in": 6}}}}
+    res = run_experiment(exp, sys.argv[1], jobs=2, progress=False, chunk=2)
+    print(len(res.summaries), len(res.failures))
+""")
+
+
+def _batch(out: Path, env: dict) -> subprocess.CompletedProcess:
+    code = SCRIPT.format(pinned=PINNED)
+    return subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+def test_dead_worker_is_survived(tmp_path):
+    marker = tmp_path / "crashed"
+    env = {**os.environ, "SIM_CRASH_ONCE": f"{marker}:3"}
+    crashed = _batch(tmp_path / "a", env)
+    assert crashed.returncode == 0, crashed.stderr
+    assert marker.exists(), "the fault was not injected"
+    assert crashed.stdout.split() == ["12", "0"]
+    clean_env = {k: v for k, v in os.environ.items() if k != "SIM_CRASH_ONCE"}
+    clean = _batch(tmp_path / "b", clean_env)
+    assert clean.returncode == 0, clean.stderr
+    a, b = load_results(tmp_path / "a").summaries, load_results(tmp_path / "b").summaries
+    pd.testing.assert_frame_equal(a.drop(columns="seconds"), b.drop(columns="seconds"))
