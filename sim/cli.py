@@ -214,6 +214,17 @@ def dry_run(exp, out: Path, jobs: int | None) -> str:
             f"batched: parts compress better)")
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import build_report
+
+    try:
+        path = build_report(args.path, args.out, reference=args.reference)
+    except ValueError as e:
+        raise ScenarioError(str(e), file=args.path) from None
+    print(f"wrote {path} (self-contained; figures also as PNG and SVG in {path.parent / 'figures'}/)")
+    return 0
+
+
 def cmd_results(args: argparse.Namespace) -> int:
     print(describe(load_results(args.path, monthly=False)))
     return 0
@@ -259,6 +270,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--overwrite", action="store_true", help="replace a results directory of another experiment")
     b.add_argument("--quiet", action="store_true", help="no progress output")
     b.set_defaults(func=cmd_batch)
+    rp = sub.add_parser("report", help="write the workshop report (HTML, PNG, SVG) for a results directory")
+    rp.add_argument("path")
+    rp.add_argument("--out", help="report directory (default PATH/report)")
+    rp.add_argument("--reference", help="the strategy others are compared with (default two_track)")
+    rp.set_defaults(func=cmd_report)
     rs = sub.add_parser("results", help="summarise a results directory (also while its batch runs)")
     rs.add_argument("path")
     rs.set_defaults(func=cmd_results)

@@ -26,7 +26,9 @@ from .scenario import ScenarioError, _line_map, _Loader, load_scenario
 from .strategies import StrategyError, parse_strategy, strategy_label
 
 SAMPLERS = ("grid", "lhs", "sobol")
-TOP_KEYS = ("name", "description", "scenarios", "strategies", "seeds", "overrides", "sweep", "monthly")
+TOP_KEYS = ("name", "description", "scenarios", "strategies", "seeds", "overrides", "sweep", "monthly", "analysis")
+ANALYSIS_KEYS = {"reference": str, "margins": dict, "default_margin": float, "tie_tolerance": float,
+                 "satisficing_threshold": float, "precision_width": float}
 SWEEP_KEYS = ("sampler", "samples", "seed", "axes")
 
 
@@ -119,6 +121,7 @@ def load_experiment(source: str | Path | dict, base_dir: str | Path | None = Non
     scenarios = _scenarios(data["scenarios"], base, overrides, w)
     strategies = _strategies(data["strategies"], scenarios, w)
     points, axes = _sweep(data.get("sweep"), scenarios, w)
+    _analysis(data.get("analysis", {}), w)
     monthly = data.get("monthly", True)
     if not isinstance(monthly, bool):
         w.fail("wrong type", ("monthly",), monthly, "true or false")
@@ -137,6 +140,24 @@ def load_experiment(source: str | Path | dict, base_dir: str | Path | None = Non
                     keys.append(run_key(spec))
     return Experiment(name, str(data.get("description", "")), specs, keys, data,
                       None if isinstance(source, dict) else str(source), scenarios, axes, monthly)
+
+
+def _analysis(value: Any, w: _Where) -> None:
+    """`analysis:` settings for reports: reference strategy, practical margins per outcome, tie tolerance,
+    the satisficing threshold on health and the interval width the precision check aims at."""
+    if not isinstance(value, dict):
+        w.fail("wrong type", ("analysis",), value, "a mapping with " + ", ".join(ANALYSIS_KEYS))
+    for k, v in value.items():
+        if k not in ANALYSIS_KEYS:
+            w.fail("unknown field", ("analysis", k), k, ", ".join(ANALYSIS_KEYS))
+        kind = ANALYSIS_KEYS[k]
+        if kind is float and (isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0):
+            w.fail("wrong type", ("analysis", k), v, "a number >= 0")
+        if kind is dict and (not isinstance(v, dict) or any(isinstance(x, bool) or not isinstance(x, (int, float))
+                                                            or x < 0 for x in v.values())):
+            w.fail("wrong type", ("analysis", k), v, "a mapping outcome: margin >= 0")
+        if kind is str and not isinstance(v, str):
+            w.fail("wrong type", ("analysis", k), v, "a strategy label")
 
 
 def _seeds(value: Any, w: _Where) -> list[int]:

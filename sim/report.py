@@ -1,0 +1,165 @@
+"""The workshop report: one self-contained HTML file (figures embedded) plus the figures as PNG and SVG.
+
+Plain-words findings per scenario (no p-values), where the winner changes, the win matrix, fan charts,
+distributions, youth-versus-public panels, regret and satisficing tables, the 2x2 game where present,
+a precision check, and the analysts' table (Wilcoxon signed-rank with Holm correction) folded away.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from . import analysis as A
+from . import figures as F
+from .results import load_results
+from .store import atomic_write
+
+HEADLINE = ["health_discounted", "cooperation_discounted", "economy_discounted", "security_discounted"]
+MONTHLY_COLUMNS = ["scenario", "strategy", "seed", "point", "health", "good_KR_youth", "good_KR_public",
+                   "good_JP_youth", "good_JP_public"]
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;
+color:#222;font-size:18px;line-height:1.45}
+h1{font-size:2em;margin-bottom:.2em} h2{margin-top:2em;border-bottom:2px solid #0072B2;padding-bottom:.2em}
+.finding{font-size:1.1em;margin:.4em 0} .clear{color:#0b5394} .unclear{color:#666}
+img{max-width:100%;height:auto;border:1px solid #ddd;margin:.5em 0}
+table{border-collapse:collapse;font-size:.85em;margin:.5em 0} td,th{border:1px solid #ccc;padding:.25em .5em}
+th{background:#f3f6fa} .meta{color:#555;font-size:.85em} details{margin:1em 0}
+"""
+
+
+def _embed(fig: Figure, name: str, figdir: Path) -> str:
+    figdir.mkdir(parents=True, exist_ok=True)
+    fig.savefig(figdir / f"{name}.svg")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    (figdir / f"{name}.png").write_bytes(buf.getvalue())
+    data = base64.b64encode(buf.getvalue()).decode()
+    return f'<img alt="{html.escape(name)}" src="data:image/png;base64,{data}">'
+
+
+def _table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
+    return df.to_html(index=False, float_format=lambda x: floatfmt.format(x), border=0, escape=True)
+
+
+def _title(row: pd.Series, words: str) -> str:
+    a, b = row["a"].replace("_", "-"), row["b"].replace("_", "-")
+    if row["verdict"] == "A better":
+        return f"{a} keeps {words} higher than {b}" if row["diff"] > 0 else f"{a} keeps {words} lower than {b}"
+    if row["verdict"] == "B better":
+        return f"{b} keeps {words} higher than {a}" if row["diff"] < 0 else f"{b} keeps {words} lower than {a}"
+    return f"{a} vs {b}: no clear difference in {words}"
+
+
+def build_report(results_dir: str | Path, out: str | Path | None = None, reference: str | None = None,
+                 margins: dict[str, float] | None = None) -> Path:
+    """Write OUT/report.html (self-contained) and OUT/figures/*.png|svg for a results directory."""
+    root = Path(results_dir)
+    res = load_results(root, monthly=False)
+    if not len(res.summaries):
+        raise ValueError(f"{root}: no finished runs to report on")
+    settings = res.manifest.get("experiment", {}).get("analysis", {}) or {}
+    out = Path(out) if out else root / "report"
+    figdir = out / "figures"
+    summ = res.summaries
+    strategies = list(dict.fromkeys(summ["strategy"]))
+    if len(strategies) < 2:
+        raise ValueError(f"{root}: a report compares strategies; the results hold only {strategies}")
+    ref = reference or settings.get("reference") or ("two_track" if "two_track" in strategies else strategies[0])
+    if ref not in strategies:
+        raise ValueError(f"reference strategy {ref!r} not in the results; have {strategies}")
+    others = [s for s in strategies if s != ref]
+    margins = {**settings.get("margins", {}), **(margins or {})}
+    default_margin = float(settings.get("default_margin", 0.0))
+    tol = float(settings.get("tie_tolerance", 1e-3))
+    threshold = float(settings.get("satisficing_threshold", 0.45))
+    width = float(settings.get("precision_width", 0.01))
+    table = pd.concat([A.compare(summ, ref, o, margins=margins, default_margin=default_margin, tol=tol)
+                       for o in others], ignore_index=True)
+    scenarios = list(dict.fromkeys(summ["scenario"]))
+    monthly = load_results(root, monthly=True, columns=MONTHLY_COLUMNS).monthly if res.manifest.get(
+        "monthly", True) else None
+    parts = [f"<h1>{html.escape(res.manifest.get('name', 'experiment'))}: which strategy does better?</h1>",
+             f"<p>{html.escape(res.manifest.get('description', '') or '')}</p>",
+             f"<p class=meta>{len(summ)} runs; strategies {', '.join(strategies)}; reference {ref}; "
+             f"paired by seed (common random numbers). A difference counts only when its 95% interval clears "
+             f"the practical margin ({html.escape(str(margins or default_margin))}). Code "
+             f"{res.manifest.get('provenance', {}).get('code_version')}, commit "
+             f"{res.manifest.get('provenance', {}).get('git_commit')}.</p>", "<h2>Findings</h2>"]
+    for scen in scenarios:
+        parts.append(f"<h3>{html.escape(scen.replace('_', ' '))}</h3>")
+        rows = table[(table["scenario"] == scen) & table["outcome"].isin(HEADLINE)]
+        for _, r in rows.iterrows():
+            cls = "unclear" if r["verdict"] == "no clear difference" else "clear"
+            parts.append(f'<p class="finding {cls}">{html.escape(A.sentence(r))}</p>')
+    fails = pd.concat([A.where_it_fails(summ, ref, o, tol=tol) for o in others], ignore_index=True) \
+        if {"major_shock_month", "n_dispute_opened", "n_dispute_linked"} <= set(summ.columns) else pd.DataFrame()
+    parts.append("<h2>Where it fails</h2>")
+    health = table[table["outcome"] == "health_discounted"]
+    winners = {r["scenario"]: r["verdict"] for _, r in health.iterrows()}
+    words = {"A better": f"{ref} better", "B better": "the other strategy better"}
+    flips = [f"{s.replace('_', ' ')}: {words.get(v, 'no clear difference')}" for s, v in winners.items()]
+    parts.append("<p>Winner on relationship health by scenario — " + html.escape("; ".join(flips)) + ".</p>")
+    if len(fails) and fails["winner_changes"].any():
+        parts.append("<p>Within scenarios, the winner changes in these groups of runs:</p>")
+        parts.append(_table(fails[fails["winner_changes"]][["scenario", "condition", "level", "n", "p_a_better",
+                                                             "overall"]]))
+    else:
+        parts.append("<p>Within each scenario, no group of runs (by major shocks, disputes opened, standoffs) "
+                     "reverses the scenario's winner.</p>")
+    wm = A.win_matrix(summ, "health_discounted", tol)
+    parts.append("<h2>Win matrix</h2><p>Share of matched runs in which each strategy has the best relationship "
+                 "health (ties split).</p>")
+    parts.append(_embed(F.win_matrix(wm, "health_discounted"), "win_matrix", figdir))
+    parts.append("<h2>Outcome distributions</h2>")
+    for outcome in HEADLINE[:2]:
+        parts.append(_embed(F.outcome_distributions(summ, outcome, strategies), f"distribution_{outcome}", figdir))
+    if monthly is not None and len(monthly):
+        parts.append("<h2>Over time</h2>")
+        for scen in scenarios:
+            slug = scen.replace("/", "_")
+            row = health[health["scenario"] == scen].iloc[0]
+            parts.append(f"<h3>{html.escape(scen.replace('_', ' '))}</h3>")
+            parts.append(_embed(F.fan_chart(monthly, "health", scen, strategies,
+                                            title=f"{scen.replace('_', ' ')}: relationship health"),
+                                f"fan_health_{slug}", figdir))
+            parts.append(_embed(F.difference_fan(monthly, "health", scen, ref, row["b"],
+                                                 title=_title(row, "health")), f"diff_health_{slug}", figdir))
+            parts.append(_embed(F.youth_public_panels(monthly, scen, strategies), f"youth_public_{slug}", figdir))
+    parts.append("<h2>Regret and satisficing</h2><p>Regret: how far a strategy's median health falls short of "
+                 "the best strategy in that scenario (minimax regret picks the smallest maximum).</p>")
+    parts.append(_table(A.regret(summ)))
+    parts.append(f"<p>Satisficing: share of runs in which health never falls below {threshold}.</p>")
+    parts.append(_table(A.satisficing(summ, "health_min", threshold)))
+    labels = set(strategies)
+    if any(s.startswith("kr=") for s in labels):
+        parts.append("<h2>The 2×2 as a game</h2><p>Each country's mean discounted payoff (approval and benefit) "
+                     "per cell; a best response maximises a country's payoff given the other's choice.</p>")
+        base = sorted({p.split("=")[1] for s in labels if s.startswith("kr=") for p in s.split(",")})
+        for scen in scenarios:
+            game = A.payoff_game(summ, scen, base)
+            if len(game):
+                parts.append(f"<h3>{html.escape(scen)}</h3>" + _table(game))
+    prec = A.precision(table[table["outcome"].isin(HEADLINE)], width)
+    short = prec[~prec["enough"]]
+    parts.append("<h2>Precision</h2>")
+    if len(short):
+        parts.append(f"<p>These intervals are wider than {width}; the seeds needed are n·(w/{width})²:</p>")
+        parts.append(_table(short[["scenario", "outcome", "b", "n", "width", "n_needed"]]))
+    else:
+        parts.append(f"<p>Every headline interval is narrower than {width}: enough seeds.</p>")
+    parts.append("<details><summary>Analysts' table: paired tests (Wilcoxon signed-rank, Holm-corrected over "
+                 "all rows)</summary>" + _table(table.drop(columns=["higher_is_better"]), "{:.4g}") + "</details>")
+    doc = (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(res.manifest.get('name', ''))}"
+           f" report</title><style>{CSS}</style></head><body>{''.join(parts)}</body></html>")
+    path = out / "report.html"
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, lambda p: p.write_text(doc, encoding="utf-8"))
+    table.to_csv(out / "comparison.csv", index=False)
+    return path

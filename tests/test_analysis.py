@@ -1,0 +1,123 @@
+"""The policy-comparison statistics (sim.analysis) on synthetic cases with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import analysis as A
+
+
+def _summaries(a: np.ndarray, b: np.ndarray, outcome: str = "health_discounted", scenario: str = "s") -> pd.DataFrame:
+    n = len(a)
+    return pd.DataFrame({"scenario": scenario, "point": 0, "seed": np.tile(np.arange(n), 2),
+                         "strategy": ["two_track"] * n + ["linked"] * n, outcome: np.concatenate([a, b])})
+
+
+def test_known_shift_is_recovered_within_its_interval():
+    rng = np.random.default_rng(1)
+    b = rng.normal(0.5, 0.1, 300)
+    a = b + 0.02 + rng.normal(0, 0.01, 300)
+    row = A.compare(_summaries(a, b), "two_track", "linked", ["health_discounted"]).iloc[0]
+    assert row["diff_lo"] < 0.02 < row["diff_hi"]
+    assert row["verdict"] == "A better" and row["p_better"] > 0.9
+    assert row["effect"] == pytest.approx(np.mean(a - b) / np.std(a - b, ddof=1))
+
+
+def test_pure_noise_interval_covers_zero_about_95_percent():
+    rng = np.random.default_rng(2)
+    covered = []
+    for _ in range(200):
+        b = rng.normal(0.5, 0.1, 60)
+        a = b + rng.normal(0, 0.02, 60)
+        row = A.compare(_summaries(a, b), "two_track", "linked", ["health_discounted"]).iloc[0]
+        covered.append(row["diff_lo"] <= 0 <= row["diff_hi"])
+    assert 0.90 <= np.mean(covered) <= 0.99, np.mean(covered)
+
+
+def test_wilcoxon_and_holm_flag_about_the_nominal_share_under_the_null():
+    rng = np.random.default_rng(3)
+    raw, family = [], []
+    for _ in range(200):
+        p = np.array([A.wilcoxon_p(rng.normal(0, 1, 40)) for _ in range(10)])
+        raw.append(np.mean(p < 0.05))
+        family.append(np.any(A.holm(p) < 0.05))
+    assert 0.03 <= np.mean(raw) <= 0.07, np.mean(raw)
+    assert np.mean(family) <= 0.09, np.mean(family)
+
+
+def test_holm_matches_the_definition():
+    p = np.array([0.01, 0.04, 0.03, 0.2])
+    # sorted 0.01, 0.03, 0.04, 0.2 -> 4*0.01, max(.., 3*0.03), max(.., 2*0.04), max(.., 1*0.2)
+    assert np.allclose(A.holm(p), [0.04, 0.09, 0.09, 0.2])
+
+
+def test_exact_ties_are_ties_and_the_margin_decides_a_win():
+    b = np.linspace(0.4, 0.6, 50)
+    a = b.copy()
+    a[:10] += 0.01
+    row = A.compare(_summaries(a, b), "two_track", "linked", ["health_discounted"]).iloc[0]
+    assert row["p_tie"] == pytest.approx(0.8) and row["p_better"] == pytest.approx(0.2) and row["p_worse"] == 0
+    assert row["p_value"] <= 1
+    wide = A.compare(_summaries(b + 0.005, b), "two_track", "linked", ["health_discounted"],
+                     margins={"health_discounted": 0.01}).iloc[0]
+    assert wide["verdict"] == "no clear difference"  # a sure difference smaller than the practical margin
+    narrow = A.compare(_summaries(b + 0.005, b), "two_track", "linked", ["health_discounted"]).iloc[0]
+    assert narrow["verdict"] == "A better"
+
+
+def test_lower_is_better_outcomes_flip_the_direction():
+    b = np.full(30, 10.0)
+    a = b - 2.0
+    row = A.compare(_summaries(a, b, "crisis_months"), "two_track", "linked", ["crisis_months"]).iloc[0]
+    assert row["verdict"] == "A better" and row["p_better"] == 1.0
+    text = A.sentence(row)
+    assert "two-track keeps months in crisis 2" in text and "lower" in text and "p" not in text.split("runs")[-1]
+
+
+def test_sentence_in_plain_words():
+    rng = np.random.default_rng(4)
+    b = rng.normal(0.5, 0.05, 200)
+    a = b + 0.18 + rng.normal(0, 0.02, 200)
+    row = A.compare(_summaries(a, b, "economy_discounted", "frequent_history_disputes"), "two_track", "linked",
+                    ["economy_discounted"]).iloc[0]
+    text = A.sentence(row)
+    assert text.startswith("Under frequent history disputes, two-track keeps economic cooperation 0.1")
+    assert "higher" in text and "than linked" in text and "of matched runs" in text
+    assert "p-value" not in text and "p =" not in text
+
+
+def test_regret_win_matrix_satisficing_precision():
+    df = pd.concat([_summaries(np.full(10, 0.6), np.full(10, 0.5), scenario="calm"),
+                    _summaries(np.full(10, 0.4), np.full(10, 0.45), scenario="crisis")])
+    df["health_min"] = df["health_discounted"] - 0.1
+    reg = A.regret(df).set_index(["scenario", "strategy"])
+    assert reg.loc[("calm", "two_track"), "regret"] == 0
+    assert reg.loc[("calm", "linked"), "regret"] == pytest.approx(0.1)
+    assert reg.loc[("crisis", "two_track"), "max_regret"] == pytest.approx(0.05)
+    win = A.win_matrix(df).set_index(["scenario", "strategy"])["value"]
+    assert win[("calm", "two_track")] == 1 and win[("crisis", "linked")] == 1
+    sat = A.satisficing(df, "health_min", 0.45).set_index(["scenario", "strategy"])["share"]
+    assert sat[("calm", "two_track")] == 1 and sat[("calm", "linked")] == 0
+    table = pd.DataFrame({"n": [100], "diff_lo": [0.0], "diff_hi": [0.04]})
+    assert A.precision(table, 0.02).iloc[0]["n_needed"] == 400
+
+
+def test_payoff_game_best_responses():
+    rows = []
+    pay = {("two_track", "two_track"): (0.6, 0.6), ("two_track", "linked"): (0.4, 0.7),
+           ("linked", "two_track"): (0.7, 0.4), ("linked", "linked"): (0.5, 0.5)}
+    for (kr, jp), (pk, pj) in pay.items():
+        label = kr if kr == jp else f"kr={kr},jp={jp}"
+        for seed in range(5):
+            rows.append({"scenario": "s", "strategy": label, "seed": seed, "payoff_KR": pk, "payoff_JP": pj})
+    game = A.payoff_game(pd.DataFrame(rows), "s").set_index(["KR", "JP"])
+    assert game.loc[("linked", "linked"), "equilibrium"]  # a prisoner's dilemma
+    assert not game.loc[("two_track", "two_track"), "equilibrium"]
+    assert game.loc[("linked", "two_track"), "KR_best_response"]
+
+
+def test_missing_strategy_is_a_clear_error():
+    with pytest.raises(ValueError, match="package_deal"):
+        A.compare(_summaries(np.ones(3), np.ones(3)), "two_track", "package_deal")
