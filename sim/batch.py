@@ -133,6 +133,13 @@ def _executor(jobs: int, scheduler: str | None) -> tuple[Executor, Any, int]:
     return client.get_executor(), client, 20
 
 
+def _shutdown(executor: Executor) -> None:
+    if isinstance(executor, ProcessPoolExecutor):
+        executor.shutdown(wait=False, cancel_futures=True)
+    else:  # a Dask ClientExecutor knows no cancel_futures
+        executor.shutdown(wait=False)
+
+
 def _run_pending(pending: list[tuple[str, RunSpec]], monthly: bool, jobs: int, scheduler: str | None,
                  chunk: int | None) -> Iterator[dict]:
     """Yield run records as tasks finish, rebuilding a broken local pool and resubmitting lost tasks.
@@ -173,11 +180,11 @@ def _run_pending(pending: list[tuple[str, RunSpec]], monthly: bool, jobs: int, s
                             f2.cancel()
                             queue.insert(0, t2)
                         running.clear()
-                        executor.shutdown(wait=False, cancel_futures=True)
+                        _shutdown(executor)
                         executor = ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context())
                         break
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+        _shutdown(executor)
         if client is not None:
             cluster = getattr(client, "cluster", None)
             client.close()
@@ -201,7 +208,7 @@ def run_experiment(source: str | Path | dict | Experiment, out: str | Path | Non
     notes = store.prepare(exp.name, overwrite)
     for n in notes:
         print(f"repair: {n}", file=sys.stderr)
-    done = store.done_keys()
+    done = store.done_keys(require_monthly=exp.monthly)
     pending = [(k, s) for k, s in zip(exp.keys, exp.specs, strict=True) if k not in done]
     runs = pd.DataFrame([_labels(s, k) for k, s in zip(exp.keys, exp.specs, strict=True)])
     write_frame(runs, store.root / "runs.parquet")

@@ -126,6 +126,7 @@ def load_experiment(source: str | Path | dict, base_dir: str | Path | None = Non
     if not isinstance(monthly, bool):
         w.fail("wrong type", ("monthly",), monthly, "true or false")
     specs, keys = [], []
+    seen: dict[str, str] = {}
     for scen in scenarios:
         for i, point in enumerate(points):
             try:
@@ -136,8 +137,16 @@ def load_experiment(source: str | Path | dict, base_dir: str | Path | None = Non
             for label, strat in strategies:
                 for seed in seeds:
                     spec = RunSpec(s, strat, seed, label=label, tags=tags)
+                    key = run_key(spec)
+                    if key in seen and seen[key] != label:
+                        w.fail(f"strategies {seen[key]!r} and {label!r} resolve to the same levers (the same runs)",
+                               ("strategies",), [seen[key], label], "strategies that differ in some lever")
+                    if key in seen:
+                        w.fail("two sweep points give the same scenario (the same runs)", ("sweep", "axes"), point,
+                               "distinct sweep values")
+                    seen[key] = label
                     specs.append(spec)
-                    keys.append(run_key(spec))
+                    keys.append(key)
     return Experiment(name, str(data.get("description", "")), specs, keys, data,
                       None if isinstance(source, dict) else str(source), scenarios, axes, monthly)
 
@@ -272,7 +281,8 @@ def _sweep(value: Any, scenarios: list, w: _Where) -> tuple[list[dict], list[str
             else:
                 w.fail("a grid axis needs a list of values or {low, high, num}", ("sweep", "axes", name), spec,
                        "[v1, v2, ...] or {low: a, high: b, num: n}")
-        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*lists)], names
+        points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*lists)]
+        return [_typed(p, scenarios[0]) for p in points], names
     n = value.get("samples")
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         w.fail(f"the {sampler} sampler needs a number of samples", ("sweep", "samples"), n, "an integer >= 1")
@@ -283,7 +293,21 @@ def _sweep(value: Any, scenarios: list, w: _Where) -> tuple[list[dict], list[str
     unit = gen.random(n)
     lo, hi = np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
     pts = qmc.scale(unit, lo, hi) if np.all(hi > lo) else lo + unit * (hi - lo)
-    return [{name: float(v) for name, v in zip(names, row, strict=True)} for row in pts], names
+    return [_typed({name: float(v) for name, v in zip(names, row, strict=True)}, scenarios[0]) for row in pts], names
+
+
+def _typed(point: dict, scenario: Any) -> dict:
+    """Sweep values as the field's type: rounded to integers for integer fields, plain floats otherwise."""
+    out = {}
+    for name, v in point.items():
+        default = scenario.get(name)
+        if isinstance(default, int) and not isinstance(default, bool) and isinstance(v, (float, np.floating)):
+            out[name] = int(round(float(v)))
+        elif isinstance(v, np.floating):
+            out[name] = float(v)
+        else:
+            out[name] = v
+    return out
 
 
 def _bounds(spec: Any, path: tuple, w: _Where) -> tuple[float, float]:

@@ -101,10 +101,16 @@ class ResultStore:
                 notes.append(f"moved unreadable part {p.name} to quarantine/; its runs will be recomputed")
         return notes
 
-    def done_keys(self) -> set[str]:
+    def done_keys(self, require_monthly: bool = False) -> set[str]:
+        """Keys of finished runs (with monthly outputs too, if required)."""
         keys: set[str] = set()
         for p in self.summ_dir.glob("part-*.parquet"):
             keys.update(pq.read_table(p, columns=["key"]).column("key").to_pylist())
+        if require_monthly:
+            monthly: set[str] = set()
+            for p in self.month_dir.glob("part-*.parquet"):
+                monthly.update(pq.read_table(p, columns=["key"]).column("key").unique().to_pylist())
+            keys &= monthly
         return keys
 
     def next_part(self) -> int:
@@ -157,7 +163,17 @@ def load_results(path: str | Path, monthly: bool = True, columns: list[str] | No
             df = df[df["key"].isin(order)]
         return df
 
-    summaries = read(store.summ_dir)
+    def relabel(df: pd.DataFrame) -> pd.DataFrame:
+        """Labels (strategy names, sweep point numbers) as the experiment now gives them."""
+        if not len(df) or not len(runs):
+            return df
+        labels = runs.set_index("key")
+        for col in labels.columns:
+            if col in df.columns:
+                df[col] = df["key"].map(labels[col]).fillna(df[col]) if all_runs else df["key"].map(labels[col])
+        return df
+
+    summaries = relabel(read(store.summ_dir))
     if len(summaries):
         summaries = summaries.drop_duplicates("key", keep="last")
         summaries = summaries.iloc[summaries["key"].map(order).fillna(len(order)).argsort(kind="stable")]
@@ -165,7 +181,7 @@ def load_results(path: str | Path, monthly: bool = True, columns: list[str] | No
     frame = None
     if monthly:
         cols = None if columns is None else list(dict.fromkeys(["key", "month", *columns]))
-        frame = read(store.month_dir, cols)
+        frame = relabel(read(store.month_dir, cols))
         if len(frame):
             frame = frame.drop_duplicates(["key", "month"], keep="last")
             idx = frame["key"].map(order).fillna(len(order))

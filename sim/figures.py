@@ -1,0 +1,585 @@
+"""Workshop figures: fan charts over seeds, paired-difference fans, outcome distributions, the win matrix,
+youth-versus-public panels and the 2x2 payoff table.
+
+Every function is pure: it takes the tidy frames of sim.load_results (or of sim.analysis) and returns a
+matplotlib Figure built directly (matplotlib.figure.Figure, never registered with pyplot, so nothing is left
+open and nothing is shown). Fonts are set per figure (>= 13 pt) so that figures are legible when projected,
+whatever the global rcParams. Colours follow sim.plots: Okabe-Ito, one fixed colour per named strategy
+(two_track blue, linked orange, package_deal green), further strategies in the remaining Okabe-Ito colours
+in the order they appear in the data. Titles are neutral by default; the caller decides whether a title
+states a finding.
+
+Bands are quantiles across seeds per month (the 50% band is the 25th to 75th percentile, the 90% band the
+5th to 95th). If the frame holds several sweep points, runs of all points are pooled (the legend says so)
+unless point= selects one.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
+
+from .plots import STRATEGY_COLOURS, strategy_colour  # noqa: E402
+
+__all__ = ["difference_fan", "fan_chart", "outcome_distributions", "payoff_table_figure", "strategy_colours",
+           "win_matrix", "youth_public_panels"]
+
+# Font sizes (points) and line widths for projection.
+TITLE, LABEL, TICK, LEGEND, NOTE = 17, 15, 14, 13, 13
+MEDIAN_LW, REF_LW = 3.2, 1.8
+BAND_ALPHA = {50: 0.28, 90: 0.15}
+BAND90_LW, BAND90_LS = 1.4, (0, (5, 3))
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+COUNTRY_NAMES = {"KR": "Korea", "JP": "Japan"}
+OTHER = {"KR": "Japan", "JP": "Korea"}
+STRATEGY_NAMES = {"two_track": "two-track", "linked": "linked", "package_deal": "package deal"}
+FIELD_LABELS = {"security": "security", "economy": "economy", "society": "society", "technology": "technology"}
+LABELS = {
+    "health": "relationship health",
+    "health_cooperation": "health: cooperation component",
+    "health_opinion": "health: opinion component",
+    "health_disputes": "health: disputes component",
+    "cooperation": "realised cooperation (mean of four fields)",
+    "severity": "total severity of open disputes",
+    "open_disputes": "open disputes",
+    "standoffs": "coercive standoffs",
+    "tension": "US-China tension",
+    "us_pressure": "US pressure",
+    "contact": "contact rate",
+    "health_discounted": "relationship health (discounted mean)",
+    "cooperation_discounted": "cooperation (discounted mean)",
+    "economy_discounted": "economic cooperation (discounted mean)",
+    "security_discounted": "security cooperation (discounted mean)",
+    "society_discounted": "society cooperation (discounted mean)",
+    "technology_discounted": "technology cooperation (discounted mean)",
+    "trust_KR_discounted": "Korean trust in Japan (discounted mean)",
+    "trust_JP_discounted": "Japanese trust in Korea (discounted mean)",
+    "crisis_months": "months in crisis",
+    "worst_drawdown": "worst fall in health",
+    "health_min": "lowest health",
+    "payoff_KR": "Korea's payoff",
+    "payoff_JP": "Japan's payoff",
+}
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+def label(name: str) -> str:
+    """Words for a variable or outcome column (falls back to the name with spaces)."""
+    if name in LABELS:
+        return LABELS[name]
+    parts = name.split("_")
+    if name.startswith("realised_") and len(parts) == 2:
+        return f"realised {parts[1]} cooperation"
+    if len(parts) >= 2 and parts[1] in COUNTRY_NAMES and parts[0] in ("trust", "good", "bad", "neither"):
+        c, rest = parts[1], " ".join(parts[2:])
+        what = {"trust": f"trust in {OTHER[c]}", "good": f"share with a good view of {OTHER[c]}",
+                "bad": f"share with a bad view of {OTHER[c]}", "neither": "share neither good nor bad"}[parts[0]]
+        return f"{COUNTRY_NAMES[c]}{' ' + rest if rest else ''}: {what}"
+    return name.replace("_", " ")
+
+
+def strategy_label(s: str, wrap: bool = False) -> str:
+    """Display name of a strategy label ('kr=two_track,jp=linked' -> 'KR two-track · JP linked')."""
+    if "=" in s:
+        bits = [p.split("=", 1) for p in s.split(",")]
+        parts = [f"{c.upper()} {STRATEGY_NAMES.get(v, v.replace('_', ' '))}" for c, v in bits]
+        return ("\n" if wrap else " · ").join(parts)
+    return STRATEGY_NAMES.get(s, s.replace("_", " "))
+
+
+def strategy_colours(strategies: Sequence[str]) -> dict[str, str]:
+    """Colour per strategy: the fixed colours of sim.plots for named strategies, further ones in order."""
+    out, j = {}, 0
+    for s in dict.fromkeys(strategies):
+        if s in STRATEGY_COLOURS:
+            out[s] = STRATEGY_COLOURS[s]
+        else:
+            out[s] = strategy_colour(s, j)
+            j += 1
+    return out
+
+
+def _wrap(text: str, width: int = 16) -> str:
+    return textwrap.fill(text.replace("_", " "), width)
+
+
+def _suptitle(fig: Figure, text: str) -> None:
+    """Figure title, wrapped to the figure's width."""
+    chars = int(fig.get_figwidth() * 72 * 0.95 / (0.56 * TITLE))
+    fig.suptitle("\n".join(textwrap.fill(line, chars) for line in str(text).split("\n")), fontsize=TITLE)
+
+
+def _style(ax, grid: str = "both") -> None:
+    ax.tick_params(labelsize=TICK, width=1.2, length=5)
+    ax.xaxis.label.set_size(LABEL)
+    ax.yaxis.label.set_size(LABEL)
+    ax.title.set_size(LABEL)
+    if grid:
+        ax.grid(axis=grid, alpha=0.3, lw=1)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _unique(values) -> list:
+    """Distinct values in order of first appearance (fast on long columns)."""
+    return pd.unique(pd.Series(values)).tolist()
+
+
+def _need_frame(df: pd.DataFrame | None, what: str, columns: Sequence[str]) -> pd.DataFrame:
+    if df is None or not isinstance(df, pd.DataFrame) or not len(df):
+        hint = " (was the experiment run with `monthly: false`?)" if what == "monthly" else ""
+        raise ValueError(f"the {what} frame is empty or missing{hint}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"the {what} frame has no column(s) {', '.join(map(repr, missing))}")
+    return df
+
+
+def _need_column(df: pd.DataFrame, column: str, what: str) -> None:
+    if column not in df.columns:
+        keys = {"key", "scenario", "strategy", "seed", "point", "month", "scenario_hash"}
+        avail = [c for c in df.columns if c not in keys and not str(c).startswith("sweep.")]
+        raise ValueError(f"the {what} frame has no column {column!r}; available: "
+                         + ", ".join(avail[:40]) + (" ..." if len(avail) > 40 else ""))
+
+
+def _select(df: pd.DataFrame, scenario: str | None, strategies: Sequence[str] | None,
+            point: int | None) -> tuple[pd.DataFrame, list[str]]:
+    """Rows of one scenario (and point) for the requested strategies, with clear errors for what is missing."""
+    if scenario is not None:
+        scen = _unique(df["scenario"])
+        if scenario not in scen:
+            raise ValueError(f"scenario {scenario!r} is not in the results; available: {', '.join(scen)}")
+        df = df[df["scenario"] == scenario]
+    if point is not None:
+        if "point" not in df.columns or point not in set(df["point"]):
+            pts = sorted(set(df["point"])) if "point" in df.columns else []
+            raise ValueError(f"sweep point {point!r} is not in the results; available: {pts}")
+        df = df[df["point"] == point]
+    present = _unique(df["strategy"])
+    if strategies is None:
+        strategies = present
+    else:
+        strategies = list(strategies)
+        if not strategies:
+            raise ValueError("no strategies requested")
+        missing = [s for s in strategies if s not in present]
+        if missing:
+            where = f" for scenario {scenario!r}" if scenario is not None else ""
+            raise ValueError(f"strategy {', '.join(map(repr, missing))} not in the results{where}; "
+                             f"available: {', '.join(present)}")
+        df = df[df["strategy"].isin(strategies)]
+    return df, list(strategies)
+
+
+def _runs(df: pd.DataFrame) -> str:
+    return "seeds" if _n_points(df) == 1 else "runs"
+
+
+def _n_points(df: pd.DataFrame) -> int:
+    return int(df["point"].nunique()) if "point" in df.columns else 1
+
+
+def _seed_note(counts: pd.Series, points: int) -> str:
+    lo, hi = int(counts.min()), int(counts.max())
+    runs = "seeds" if points == 1 else "runs"
+    text = f"median of {lo} {runs}" if lo == hi else f"median of {lo}-{hi} {runs}"
+    if points > 1:
+        text += f"\n(pooled over {points} sweep points)"
+    return text
+
+
+def _quantiles(df: pd.DataFrame, variable: str, by: list[str]) -> pd.DataFrame:
+    """Quantiles (columns 0.05 ... 0.95) of a variable across runs per group, one row per group."""
+    q = df.groupby(by, sort=False, observed=True)[variable].quantile(list(QUANTILES))
+    return q.unstack(-1).sort_index()
+
+
+def _band_handles(colour: str = "#777777", outline90: bool = True, runs: str = "seeds") -> list:
+    h90 = (Line2D([], [], color=colour, lw=BAND90_LW, ls=BAND90_LS, label=f"middle 90% of {runs}") if outline90
+           else Patch(facecolor=colour, alpha=BAND_ALPHA[90] + 0.05, label=f"middle 90% of {runs}"))
+    return [Patch(facecolor=colour, alpha=BAND_ALPHA[50] + 0.08, label=f"middle 50% of {runs}"), h90]
+
+
+def _fan(ax, months: np.ndarray, q: pd.DataFrame, colour: str, name: str, gid: str, bands: Sequence[int],
+         outline90: bool = True) -> None:
+    """Median line; 50% band filled; 90% band as dashed edges (outline90, legible when strategies overlap)
+    or filled lightly."""
+    if 90 in bands:
+        if outline90:
+            for edge in (0.05, 0.95):
+                ax.plot(months, q[edge], color=colour, lw=BAND90_LW, ls=BAND90_LS, alpha=0.9, zorder=2)
+        else:
+            ax.fill_between(months, q[0.05], q[0.95], color=colour, alpha=BAND_ALPHA[90], lw=0, zorder=1)
+    if 50 in bands:
+        ax.fill_between(months, q[0.25], q[0.75], color=colour, alpha=BAND_ALPHA[50], lw=0, zorder=1.5)
+    ax.plot(months, q[0.5], color=colour, lw=MEDIAN_LW, label=name, gid=gid, zorder=3)
+
+
+def _event_months(events) -> np.ndarray:
+    if events is None:
+        return np.array([])
+    if isinstance(events, pd.DataFrame):
+        if "month" not in events.columns:
+            raise ValueError("events must be months (a Series or array) or a frame with a 'month' column")
+        events = events["month"]
+    m = pd.to_numeric(pd.Series(np.asarray(events).ravel()), errors="coerce").dropna()
+    return np.unique(m[m >= 0].to_numpy(float))
+
+
+# ---------------------------------------------------------------------------------------------- figures
+
+def fan_chart(monthly: pd.DataFrame, variable: str, scenario: str, strategies: Sequence[str] | None = None,
+              events=None, title: str | None = None, point: int | None = None,
+              bands: Sequence[int] = (50, 90)) -> Figure:
+    """Median over seeds of a monthly variable per strategy, with 50% and 90% bands across seeds.
+
+    events: months to mark with a vertical line (e.g. months in which a shock hit many runs); a Series, an
+    array or a frame with a 'month' column; negative months (burn-in) and duplicates are ignored.
+    The median line of each strategy has gid 'median:<strategy>'.
+    """
+    _need_frame(monthly, "monthly", ["scenario", "strategy", "seed", "month"])
+    _need_column(monthly, variable, "monthly")
+    order = _unique(monthly["strategy"])
+    sub, strategies = _select(monthly[["scenario", "strategy", "seed", "month", variable]
+                                      + (["point"] if "point" in monthly.columns else [])],
+                              scenario, strategies, point)
+    colours = strategy_colours(order)
+    q = _quantiles(sub, variable, ["strategy", "month"])
+    seeds = sub[sub["month"] == sub["month"].min()].groupby("strategy", observed=True).size()
+    fig = Figure(figsize=(13, 6.8), layout="constrained")
+    ax = fig.add_subplot()
+    for s in strategies:
+        qs = q.loc[s]
+        _fan(ax, qs.index.to_numpy(), qs, colours[s], strategy_label(s), f"median:{s}", bands)
+    handles = [Line2D([], [], color=colours[s], lw=MEDIAN_LW, label=strategy_label(s)) for s in strategies]
+    handles += [h for h, b in zip(_band_handles(runs=_runs(sub)), (50, 90), strict=True) if b in bands]
+    ev = _event_months(events)
+    if ev.size:
+        lo, hi = sub["month"].min(), sub["month"].max()
+        for m in ev[(ev >= lo) & (ev <= hi)]:
+            ax.axvline(m, color="#555555", lw=2.2, alpha=0.45, zorder=0)
+        handles.append(Line2D([], [], color="#555555", lw=2.2, alpha=0.45, label="shock"))
+    ax.set_xlabel("month after burn-in")
+    ax.set_ylabel(_wrap(label(variable), 46))
+    ax.set_xlim(sub["month"].min(), sub["month"].max())
+    _style(ax)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=LEGEND,
+              title=_seed_note(seeds, _n_points(sub)), title_fontsize=LEGEND, frameon=False)
+    _suptitle(fig, title if title is not None else f"{label(variable).capitalize()}: {scenario.replace('_', ' ')}")
+    return fig
+
+
+def difference_fan(monthly: pd.DataFrame, variable: str, scenario: str, a: str, b: str, title: str | None = None,
+                   point: int | None = None) -> Figure:
+    """Paired difference A - B of a monthly variable (same seed, same sweep point, same month): median across
+    seeds with 50% and 90% bands, and a zero line."""
+    _need_frame(monthly, "monthly", ["scenario", "strategy", "seed", "month"])
+    _need_column(monthly, variable, "monthly")
+    if a == b:
+        raise ValueError(f"difference_fan needs two different strategies (got {a!r} twice)")
+    has_point = "point" in monthly.columns
+    keys = (["point"] if has_point else []) + ["seed", "month"]
+    sub, _ = _select(monthly[["scenario", "strategy", *keys, variable]], scenario, [a, b], point)
+    wide = sub.pivot_table(index=keys, columns="strategy", values=variable, aggfunc="first", observed=True)
+    d = (wide[a].astype(float) - wide[b].astype(float)).dropna().rename("d").reset_index()
+    if not len(d):
+        raise ValueError(f"no seed of scenario {scenario!r} was run under both {a!r} and {b!r}: nothing to pair")
+    q = _quantiles(d, "d", ["month"])
+    months = q.index.to_numpy()
+    colour = strategy_colours(_unique(monthly["strategy"]))[a]
+    fig = Figure(figsize=(13, 6.8), layout="constrained")
+    ax = fig.add_subplot()
+    ax.axhline(0, color="black", lw=REF_LW, zorder=2.5)
+    _fan(ax, months, q, colour, "median difference", "median:difference", (50, 90), outline90=False)
+    ax.set_xlim(months.min(), months.max())
+    ax.set_xlabel("month after burn-in")
+    ax.set_ylabel(_wrap(f"{label(variable)}: {strategy_label(a)} − {strategy_label(b)}", 40))
+    _style(ax)
+    kw = {"transform": ax.transAxes, "fontsize": NOTE, "color": "#333333", "ha": "left"}
+    ax.text(0.01, 0.98, f"▲ {strategy_label(a)} higher", va="top", **kw)
+    ax.text(0.01, 0.02, f"▼ {strategy_label(b)} higher", va="bottom", **kw)
+    pairs = d[d["month"] == d["month"].min()].shape[0]
+    handles = [Line2D([], [], color=colour, lw=MEDIAN_LW, label="median difference"),
+               *_band_handles(colour, outline90=False, runs="pairs"),
+               Line2D([], [], color="black", lw=REF_LW, label="no difference")]
+    points = int(d["point"].nunique()) if has_point else 1
+    note = f"{pairs} paired {'seeds' if points == 1 else 'runs'}" + (
+        f"\n(pooled over {points} sweep points)" if points > 1 else "")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=LEGEND, title=note,
+              title_fontsize=LEGEND, frameon=False)
+    _suptitle(fig, title if title is not None else
+                 f"Paired difference in {label(variable)}: {strategy_label(a)} − {strategy_label(b)}, "
+                 f"{scenario.replace('_', ' ')}")
+    return fig
+
+
+def outcome_distributions(summaries: pd.DataFrame, outcome: str, strategies: Sequence[str] | None = None,
+                          kind: str = "violin", scenarios: Sequence[str] | None = None, title: str | None = None,
+                          point: int | None = None) -> Figure:
+    """Per-run outcome by scenario and strategy: violins (scenarios along x, strategies side by side, with the
+    median as a white dot and the middle 50% as a bar) or ECDFs (one panel per scenario)."""
+    if kind not in ("violin", "ecdf"):
+        raise ValueError(f"kind must be 'violin' or 'ecdf', not {kind!r}")
+    _need_frame(summaries, "summaries", ["scenario", "strategy"])
+    _need_column(summaries, outcome, "summaries")
+    order = _unique(summaries["strategy"])
+    df, strategies = _select(summaries, None, strategies, point)
+    present = _unique(df["scenario"])
+    if scenarios is None:
+        scenarios = present
+    else:
+        scenarios = list(scenarios)
+        missing = [s for s in scenarios if s not in present]
+        if missing:
+            raise ValueError(f"scenario {', '.join(map(repr, missing))} not in the results; "
+                             f"available: {', '.join(present)}")
+    colours = strategy_colours(order)
+    values = df.assign(_v=pd.to_numeric(df[outcome], errors="coerce").astype(float)).dropna(subset=["_v"])
+    groups = {k: g.to_numpy() for k, g in values.groupby(["scenario", "strategy"], sort=False)["_v"]}
+    if not groups:
+        raise ValueError(f"outcome {outcome!r} has no finite values for these scenarios and strategies")
+    handles = [Patch(facecolor=colours[s], alpha=0.75, label=strategy_label(s)) for s in strategies]
+    if kind == "violin":
+        fig = _violins(groups, scenarios, strategies, colours, outcome)
+        ax = fig.axes[0]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=LEGEND, frameon=False,
+                  title="one run per seed;\ndot: median\nbar: middle 50%", title_fontsize=LEGEND)
+    else:
+        fig = _ecdfs(groups, scenarios, strategies, colours, outcome)
+        fig.legend(handles=[Line2D([], [], color=colours[s], lw=MEDIAN_LW, label=strategy_label(s))
+                            for s in strategies], loc="outside right upper", fontsize=LEGEND, frameon=False)
+    _suptitle(fig, title if title is not None else f"{label(outcome).capitalize()}: distribution over runs")
+    return fig
+
+
+def _violins(groups: dict, scenarios: list, strategies: list, colours: dict, outcome: str) -> Figure:
+    k = len(strategies)
+    fig = Figure(figsize=(min(22, max(10, 1.1 * len(scenarios) * k + 4)), 6.8), layout="constrained")
+    ax = fig.add_subplot()
+    width = 0.8 / k
+    for i, sc in enumerate(scenarios):
+        for j, s in enumerate(strategies):
+            d = groups.get((sc, s))
+            if d is None or not d.size:
+                continue
+            pos = i + (j - (k - 1) / 2) * width
+            if np.ptp(d) > 0:
+                body = ax.violinplot(d, positions=[pos], widths=width * 0.92, showextrema=False)["bodies"][0]
+                body.set(facecolor=colours[s], edgecolor=colours[s], alpha=0.6, lw=1.5)
+            else:
+                ax.hlines(d[0], pos - width * 0.4, pos + width * 0.4, color=colours[s], lw=4)
+            q1, med, q3 = np.percentile(d, [25, 50, 75])
+            ax.vlines(pos, q1, q3, color="#222222", lw=6, zorder=3)
+            ax.scatter([pos], [med], s=60, color="white", edgecolor="#222222", lw=1.5, zorder=4)
+    ax.set_xticks(np.arange(len(scenarios)), [_wrap(sc) for sc in scenarios])
+    ax.set_xlim(-0.6, len(scenarios) - 0.4)
+    ax.set_ylabel(_wrap(label(outcome), 46))
+    _style(ax, grid="y")
+    return fig
+
+
+def _ecdfs(groups: dict, scenarios: list, strategies: list, colours: dict, outcome: str) -> Figure:
+    n = len(scenarios)
+    cols = min(n, 3)
+    rows = int(np.ceil(n / cols))
+    fig = Figure(figsize=(5.6 * cols + 2.6, 4.6 * rows + 0.8), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)).ravel()
+    for ax, sc in zip(axes, scenarios, strict=False):
+        for s in strategies:
+            d = groups.get((sc, s))
+            if d is None or not d.size:
+                continue
+            x = np.sort(d)
+            y = np.arange(1, x.size + 1) / x.size
+            ax.step(np.r_[x[0], x], np.r_[0, y], where="post", color=colours[s], lw=MEDIAN_LW - 0.4)
+        ax.set_title(sc.replace("_", " "), fontsize=LABEL)
+        ax.set_ylim(0, 1.02)
+        _style(ax)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    for i, ax in enumerate(axes[:n]):
+        if i + cols >= n:  # no panel below: label the x axis here
+            ax.set_xlabel(_wrap(label(outcome), 30))
+            ax.tick_params(labelbottom=True)
+        if i % cols == 0:
+            ax.set_ylabel("share of runs ≤ value")
+    return fig
+
+
+def win_matrix(table: pd.DataFrame, outcome: str | None = None, title: str | None = None,
+               value_label: str | None = None, strategies: Sequence[str] | None = None,
+               cmap: str = "cividis") -> Figure:
+    """Heatmap of scenario (rows) x strategy (columns) from a tidy frame with columns scenario, strategy, value
+    (e.g. sim.analysis.win_matrix: the share of seeds in which each strategy is best), annotated with the
+    numbers. If the frame has an 'outcome' column, `outcome` selects its rows; a 'point' column with several
+    points per scenario gives one row per scenario and point. Columns: `strategies` if given, else the named
+    strategies (two_track, linked, package_deal) first, then the others in order of appearance."""
+    _need_frame(table, "win-matrix table", ["scenario", "strategy", "value"])
+    t = table
+    if "outcome" in t.columns:
+        outs = _unique(t["outcome"])
+        if outcome is None:
+            if len(outs) > 1:
+                raise ValueError(f"the table holds several outcomes ({', '.join(map(str, outs))}); pass outcome=")
+            outcome = outs[0]
+        elif outcome not in outs:
+            raise ValueError(f"outcome {outcome!r} is not in the table; available: {', '.join(map(str, outs))}")
+        t = t[t["outcome"] == outcome]
+    t = t.assign(_row=t["scenario"].astype(str).str.replace("_", " "))
+    if "point" in t.columns and t.groupby("scenario")["point"].nunique().max() > 1:
+        t = t.assign(_row=t["_row"] + " · point " + t["point"].astype(str))
+    if t.duplicated(["_row", "strategy"]).any():
+        dup = t[t.duplicated(["_row", "strategy"], keep=False)][["_row", "strategy"]].iloc[0].tolist()
+        raise ValueError(f"the table has several values for scenario {dup[0]!r} and strategy {dup[1]!r}")
+    present = _unique(t["strategy"])
+    if strategies is None:
+        cols = [s for s in STRATEGY_COLOURS if s in present] + [s for s in present if s not in STRATEGY_COLOURS]
+    else:
+        cols = list(strategies)
+        missing = [s for s in cols if s not in present]
+        if missing:
+            raise ValueError(f"strategy {', '.join(map(repr, missing))} not in the table; "
+                             f"available: {', '.join(present)}")
+    rows = _unique(t["_row"])
+    grid = t.pivot(index="_row", columns="strategy", values="value").reindex(index=rows, columns=cols)
+    vals = grid.to_numpy(float)
+    finite = vals[np.isfinite(vals)]
+    if not finite.size:
+        raise ValueError("the table has no finite values")
+    vmin, vmax = (0.0, 1.0) if finite.min() >= 0 and finite.max() <= 1 else (finite.min(), finite.max())
+    fig = Figure(figsize=(max(8, 2.1 * len(cols) + 5.5), max(4.5, 0.75 * len(rows) + 2.6)), layout="constrained")
+    ax = fig.add_subplot()
+    colormap = matplotlib.colormaps[cmap].with_extremes(bad="#DDDDDD")
+    im = ax.imshow(np.ma.masked_invalid(vals), cmap=colormap, vmin=vmin, vmax=vmax, aspect="auto")
+    norm = im.norm
+    for (i, j), v in np.ndenumerate(vals):
+        if np.isfinite(v):
+            dark = im.cmap(norm(v))
+            lum = 0.2126 * dark[0] + 0.7152 * dark[1] + 0.0722 * dark[2]
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=LABEL + 1, fontweight="bold",
+                    color="black" if lum > 0.5 else "white")
+        else:
+            ax.text(j, i, "–", ha="center", va="center", fontsize=LABEL, color="#555555")
+    ax.set_xticks(np.arange(len(cols)), [strategy_label(c, wrap=True) for c in cols])
+    ax.set_yticks(np.arange(len(rows)), [_wrap(r, 28) for r in rows])
+    ax.tick_params(labelsize=TICK, length=0)
+    ax.xaxis.tick_top()
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.set_xticks(np.arange(len(cols) + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(len(rows) + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", lw=3)
+    ax.tick_params(which="minor", length=0)
+    cb = fig.colorbar(im, ax=ax, shrink=0.9, pad=0.02)
+    words = label(outcome) if outcome else None
+    cb.set_label(value_label or "share of seeds where best", fontsize=LABEL)
+    cb.ax.tick_params(labelsize=TICK)
+    _suptitle(fig, title if title is not None else
+                 "Share of seeds in which each strategy is best" + (f" on {words}" if words else ""))
+    return fig
+
+
+def youth_public_panels(monthly: pd.DataFrame, scenario: str, strategies: Sequence[str] | None = None,
+                        title: str | None = None, point: int | None = None) -> Figure:
+    """2x2 panels, rows KR and JP, columns youth (under 30) and public (30 and over): the share with a good
+    view of the other country (good_C_youth / good_C_public), median over seeds and 50% band per strategy.
+    All panels share the y axis, so the youth-public gap reads directly."""
+    cols = [f"good_{c}_{h}" for c in ("KR", "JP") for h in ("youth", "public")]
+    _need_frame(monthly, "monthly", ["scenario", "strategy", "seed", "month"])
+    for c in cols:
+        _need_column(monthly, c, "monthly")
+    order = _unique(monthly["strategy"])
+    keep = ["scenario", "strategy", "seed", "month", *cols] + (["point"] if "point" in monthly.columns else [])
+    sub, strategies = _select(monthly[keep], scenario, strategies, point)
+    colours = strategy_colours(order)
+    q = sub.groupby(["strategy", "month"], sort=False, observed=True)[cols].quantile([0.25, 0.5, 0.75])
+    q = q.unstack(-1).sort_index()
+    seeds = sub[sub["month"] == sub["month"].min()].groupby("strategy", observed=True).size()
+    fig = Figure(figsize=(14, 9.5), layout="constrained")
+    axes = fig.subplots(2, 2, sharex=True, sharey=True)
+    for r, c in enumerate(("KR", "JP")):
+        for k, (h, words) in enumerate((("youth", "youth (under 30)"), ("public", "public (30 and over)"))):
+            ax = axes[r, k]
+            col = f"good_{c}_{h}"
+            for s in strategies:
+                qs = q.loc[s, col]
+                m = qs.index.to_numpy()
+                ax.fill_between(m, qs[0.25], qs[0.75], color=colours[s], alpha=BAND_ALPHA[50], lw=0)
+                ax.plot(m, qs[0.5], color=colours[s], lw=MEDIAN_LW, gid=f"median:{s}:{col}")
+            ax.set_title(f"{COUNTRY_NAMES[c]}, {words}", fontsize=LABEL, fontweight="bold")
+            if k == 0:
+                ax.set_ylabel(f"share with a good view\nof {OTHER[c]}")
+            if r == 1:
+                ax.set_xlabel("month after burn-in")
+            _style(ax)
+            ax.title.set_size(LABEL)
+    axes[0, 0].set_xlim(sub["month"].min(), sub["month"].max())
+    handles = [Line2D([], [], color=colours[s], lw=MEDIAN_LW, label=strategy_label(s)) for s in strategies]
+    handles.append(_band_handles(runs=_runs(sub))[0])
+    fig.legend(handles=handles, loc="outside right upper", fontsize=LEGEND, frameon=False,
+               title=_seed_note(seeds, _n_points(sub)), title_fontsize=LEGEND)
+    _suptitle(fig, title if title is not None else
+                 f"Share with a good view of the other country, youth and public: {scenario.replace('_', ' ')}")
+    return fig
+
+
+def payoff_table_figure(payoffs: pd.DataFrame, title: str | None = None) -> Figure:
+    """The 2x2 read as a game (sim.analysis.payoff_game): rows KR's strategy, columns JP's, each cell the
+    mean payoff of KR and of JP; a payoff in bold with a ★ is that country's best response to the other's
+    choice, and a cell where both are best responses (an equilibrium) is outlined. One panel per scenario."""
+    need = ["KR", "JP", "payoff_KR", "payoff_JP"]
+    _need_frame(payoffs, "payoff", need)
+    p = payoffs if "scenario" in payoffs.columns else payoffs.assign(scenario="")
+    scenarios = _unique(p["scenario"])
+    n = len(scenarios)
+    cols = min(n, 2)
+    rows = int(np.ceil(n / cols))
+    size = max(len(_unique(p["KR"])), len(_unique(p["JP"])))
+    fig = Figure(figsize=(cols * (2.6 * size + 2.8), rows * (2.0 * size + 1.8)), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, sc in zip(axes, scenarios, strict=False):
+        g = p[p["scenario"] == sc]
+        kr, jp = _unique(g["KR"]), _unique(g["JP"])
+        best_kr = g["payoff_KR"] == g.groupby("JP")["payoff_KR"].transform("max")
+        best_jp = g["payoff_JP"] == g.groupby("KR")["payoff_JP"].transform("max")
+        for idx, row in g.iterrows():
+            i, j = kr.index(row["KR"]), jp.index(row["JP"])
+            bk = bool(row.get("KR_best_response", best_kr[idx]))
+            bj = bool(row.get("JP_best_response", best_jp[idx]))
+            eq = bk and bj
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#F2F2F2" if not eq else "#DCEBF5",
+                                   edgecolor="black" if eq else "white", lw=4 if eq else 3, zorder=1))
+            ax.text(j, i - 0.14, f"KR {row['payoff_KR']:.3f}" + (" ★" if bk else ""), ha="center", va="center",
+                    fontsize=LABEL + 1, fontweight="bold" if bk else "normal", color="#0072B2", zorder=2)
+            ax.text(j, i + 0.16, f"JP {row['payoff_JP']:.3f}" + (" ★" if bj else ""), ha="center", va="center",
+                    fontsize=LABEL + 1, fontweight="bold" if bj else "normal", color="#D55E00", zorder=2)
+        ax.set_xlim(-0.5, len(jp) - 0.5)
+        ax.set_ylim(len(kr) - 0.5, -0.5)
+        ax.set_xticks(range(len(jp)), [strategy_label(s) for s in jp])
+        ax.set_yticks(range(len(kr)), [strategy_label(s) for s in kr])
+        ax.xaxis.tick_top()
+        ax.xaxis.set_label_position("top")
+        ax.set_xlabel("Japan's strategy", fontsize=LABEL)
+        ax.set_ylabel("Korea's strategy", fontsize=LABEL)
+        ax.tick_params(labelsize=TICK, length=0)
+        for side in ax.spines.values():
+            side.set_visible(False)
+        if sc:
+            ax.set_title(str(sc).replace("_", " "), fontsize=LABEL, fontweight="bold", pad=12)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    _suptitle(fig, title if title is not None else
+                 "Mean payoff of each country per pair of strategies (★ best response; outlined: both)")
+    return fig
