@@ -37,6 +37,7 @@ __all__ = ["difference_fan", "fan_chart", "outcome_distributions", "payoff_table
 TITLE, LABEL, TICK, LEGEND, NOTE = 17, 15, 14, 13, 13
 MEDIAN_LW, REF_LW = 3.2, 1.8
 BAND_ALPHA = {50: 0.28, 90: 0.15}
+STRIP_MAX = 60  # violins of at most this many runs also show each run as a dot
 BAND90_LW, BAND90_LS = 1.4, (0, (5, 3))
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -242,11 +243,13 @@ def _event_months(events) -> np.ndarray:
 
 def fan_chart(monthly: pd.DataFrame, variable: str, scenario: str, strategies: Sequence[str] | None = None,
               events=None, title: str | None = None, point: int | None = None,
-              bands: Sequence[int] = (50, 90)) -> Figure:
+              bands: Sequence[int] | None = None) -> Figure:
     """Median over seeds of a monthly variable per strategy, with 50% and 90% bands across seeds.
 
     events: months to mark with a vertical line (e.g. months in which a shock hit many runs); a Series, an
     array or a frame with a 'month' column; negative months (burn-in) and duplicates are ignored.
+    bands: which bands to draw, from (50, 90); by default both for up to two strategies and only the 50%
+    band for more (90% bands of three or more strategies overlap into an unreadable tangle).
     The median line of each strategy has gid 'median:<strategy>'.
     """
     _need_frame(monthly, "monthly", ["scenario", "strategy", "seed", "month"])
@@ -255,6 +258,10 @@ def fan_chart(monthly: pd.DataFrame, variable: str, scenario: str, strategies: S
     sub, strategies = _select(monthly[["scenario", "strategy", "seed", "month", variable]
                                       + (["point"] if "point" in monthly.columns else [])],
                               scenario, strategies, point)
+    if bands is None:
+        bands = (50, 90) if len(strategies) <= 2 else (50,)
+    elif not set(bands) <= {50, 90}:
+        raise ValueError(f"bands must be drawn from (50, 90), not {tuple(bands)!r}")
     colours = strategy_colours(order)
     q = _quantiles(sub, variable, ["strategy", "month"])
     seeds = sub[sub["month"] == sub["month"].min()].groupby("strategy", observed=True).size()
@@ -282,9 +289,11 @@ def fan_chart(monthly: pd.DataFrame, variable: str, scenario: str, strategies: S
 
 
 def difference_fan(monthly: pd.DataFrame, variable: str, scenario: str, a: str, b: str, title: str | None = None,
-                   point: int | None = None) -> Figure:
+                   point: int | None = None, mean: bool = False) -> Figure:
     """Paired difference A - B of a monthly variable (same seed, same sweep point, same month): median across
-    seeds with 50% and 90% bands, and a zero line."""
+    seeds with 50% and 90% bands, and a zero line. mean=True adds the mean difference (dashed, gid
+    'mean:difference'): where most pairs are identical in a month (common random numbers, no dispute yet)
+    the median is exactly 0 even when the mean is not."""
     _need_frame(monthly, "monthly", ["scenario", "strategy", "seed", "month"])
     _need_column(monthly, variable, "monthly")
     if a == b:
@@ -303,9 +312,13 @@ def difference_fan(monthly: pd.DataFrame, variable: str, scenario: str, a: str, 
     ax = fig.add_subplot()
     ax.axhline(0, color="black", lw=REF_LW, zorder=2.5)
     _fan(ax, months, q, colour, "median difference", "median:difference", (50, 90), outline90=False)
+    if mean:
+        avg = d.groupby("month", sort=True)["d"].mean()
+        ax.plot(avg.index.to_numpy(), avg.to_numpy(), color="black", lw=2.2, ls=(0, (5, 2)), gid="mean:difference",
+                zorder=3.5)
     ax.set_xlim(months.min(), months.max())
     ax.set_xlabel("month after burn-in")
-    ax.set_ylabel(_wrap(f"{label(variable)}: {strategy_label(a)} − {strategy_label(b)}", 40))
+    ax.set_ylabel(_wrap(f"difference in {label(variable)}", 46))
     _style(ax)
     kw = {"transform": ax.transAxes, "fontsize": NOTE, "color": "#333333", "ha": "left"}
     ax.text(0.01, 0.98, f"▲ {strategy_label(a)} higher", va="top", **kw)
@@ -314,6 +327,8 @@ def difference_fan(monthly: pd.DataFrame, variable: str, scenario: str, a: str, 
     handles = [Line2D([], [], color=colour, lw=MEDIAN_LW, label="median difference"),
                *_band_handles(colour, outline90=False, runs="pairs"),
                Line2D([], [], color="black", lw=REF_LW, label="no difference")]
+    if mean:
+        handles.insert(1, Line2D([], [], color="black", lw=2.2, ls=(0, (5, 2)), label="mean difference"))
     points = int(d["point"].nunique()) if has_point else 1
     note = f"{pairs} paired {'seeds' if points == 1 else 'runs'}" + (
         f"\n(pooled over {points} sweep points)" if points > 1 else "")
@@ -359,14 +374,15 @@ def outcome_distributions(summaries: pd.DataFrame, outcome: str, strategies: Seq
     else:
         fig = _ecdfs(groups, scenarios, strategies, colours, outcome)
         fig.legend(handles=[Line2D([], [], color=colours[s], lw=MEDIAN_LW, label=strategy_label(s))
-                            for s in strategies], loc="outside right upper", fontsize=LEGEND, frameon=False)
+                            for s in strategies], loc="outside lower center", ncols=min(len(strategies), 4),
+                   fontsize=LEGEND, frameon=False)
     _suptitle(fig, title if title is not None else f"{label(outcome).capitalize()}: distribution over runs")
     return fig
 
 
 def _violins(groups: dict, scenarios: list, strategies: list, colours: dict, outcome: str) -> Figure:
     k = len(strategies)
-    fig = Figure(figsize=(min(22, max(10, 1.1 * len(scenarios) * k + 4)), 6.8), layout="constrained")
+    fig = Figure(figsize=(min(17, max(10, 0.75 * len(scenarios) * k + 4)), 6.8), layout="constrained")
     ax = fig.add_subplot()
     width = 0.8 / k
     for i, sc in enumerate(scenarios):
@@ -380,6 +396,9 @@ def _violins(groups: dict, scenarios: list, strategies: list, colours: dict, out
                 body.set(facecolor=colours[s], edgecolor=colours[s], alpha=0.6, lw=1.5)
             else:
                 ax.hlines(d[0], pos - width * 0.4, pos + width * 0.4, color=colours[s], lw=4)
+            if d.size <= STRIP_MAX:  # few runs: show them, a density alone would mislead
+                jitter = (np.random.default_rng(j).random(d.size) - 0.5) * width * 0.45
+                ax.scatter(pos + jitter, d, s=18, color="#222222", alpha=0.55, lw=0, zorder=2.5)
             q1, med, q3 = np.percentile(d, [25, 50, 75])
             ax.vlines(pos, q1, q3, color="#222222", lw=6, zorder=3)
             ax.scatter([pos], [med], s=60, color="white", edgecolor="#222222", lw=1.5, zorder=4)
@@ -527,9 +546,9 @@ def youth_public_panels(monthly: pd.DataFrame, scenario: str, strategies: Sequen
             ax.title.set_size(LABEL)
     axes[0, 0].set_xlim(sub["month"].min(), sub["month"].max())
     handles = [Line2D([], [], color=colours[s], lw=MEDIAN_LW, label=strategy_label(s)) for s in strategies]
-    handles.append(_band_handles(runs=_runs(sub))[0])
-    fig.legend(handles=handles, loc="outside right upper", fontsize=LEGEND, frameon=False,
-               title=_seed_note(seeds, _n_points(sub)), title_fontsize=LEGEND)
+    note = _seed_note(seeds, _n_points(sub)).replace("\n", " ")
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5), fontsize=LEGEND,
+               frameon=False, title=f"{note}; band: middle 50%", title_fontsize=LEGEND)
     _suptitle(fig, title if title is not None else
                  f"Share with a good view of the other country, youth and public: {scenario.replace('_', ' ')}")
     return fig
@@ -560,7 +579,10 @@ def payoff_table_figure(payoffs: pd.DataFrame, title: str | None = None) -> Figu
             bj = bool(row.get("JP_best_response", best_jp[idx]))
             eq = bk and bj
             ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#F2F2F2" if not eq else "#DCEBF5",
-                                   edgecolor="black" if eq else "white", lw=4 if eq else 3, zorder=1))
+                                   edgecolor="white", lw=3, zorder=1))
+            if eq:
+                ax.add_patch(Rectangle((j - 0.47, i - 0.47), 0.94, 0.94, facecolor="none", edgecolor="black",
+                                       lw=3.5, zorder=3))
             ax.text(j, i - 0.14, f"KR {row['payoff_KR']:.3f}" + (" ★" if bk else ""), ha="center", va="center",
                     fontsize=LABEL + 1, fontweight="bold" if bk else "normal", color="#0072B2", zorder=2)
             ax.text(j, i + 0.16, f"JP {row['payoff_JP']:.3f}" + (" ★" if bj else ""), ha="center", va="center",
@@ -571,7 +593,7 @@ def payoff_table_figure(payoffs: pd.DataFrame, title: str | None = None) -> Figu
         ax.set_yticks(range(len(kr)), [strategy_label(s) for s in kr])
         ax.xaxis.tick_top()
         ax.xaxis.set_label_position("top")
-        ax.set_xlabel("Japan's strategy", fontsize=LABEL)
+        ax.set_xlabel("Japan's strategy", fontsize=LABEL, labelpad=10)
         ax.set_ylabel("Korea's strategy", fontsize=LABEL)
         ax.tick_params(labelsize=TICK, length=0)
         for side in ax.spines.values():
@@ -580,6 +602,8 @@ def payoff_table_figure(payoffs: pd.DataFrame, title: str | None = None) -> Figu
             ax.set_title(str(sc).replace("_", " "), fontsize=LABEL, fontweight="bold", pad=12)
     for ax in axes[n:]:
         ax.set_visible(False)
-    _suptitle(fig, title if title is not None else
-                 "Mean payoff of each country per pair of strategies (★ best response; outlined: both)")
+    fig.text(0.01, 0.0, "★ best response to the other country's choice;  outlined cell: both (an equilibrium)",
+             fontsize=NOTE, ha="left", va="bottom", color="#333333")
+    fig.get_layout_engine().set(h_pad=0.25)
+    _suptitle(fig, title if title is not None else "Each country's mean payoff per pair of strategies")
     return fig

@@ -129,8 +129,9 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
             parts.append(_embed(F.fan_chart(monthly, "health", scen, strategies,
                                             title=f"{scen.replace('_', ' ')}: relationship health"),
                                 f"fan_health_{slug}", figdir))
-            parts.append(_embed(F.difference_fan(monthly, "health", scen, ref, row["b"],
-                                                 title=_title(row, "health")), f"diff_health_{slug}", figdir))
+            parts.append(_embed(F.difference_fan(monthly, "health", scen, ref, row["b"], mean=True,
+                                                 title=_title(row, "discounted health")),
+                                f"diff_health_{slug}", figdir))
             parts.append(_embed(F.youth_public_panels(monthly, scen, strategies), f"youth_public_{slug}", figdir))
     parts.append("<h2>Regret and satisficing</h2><p>Regret: how far a strategy's median health falls short of "
                  "the best strategy in that scenario (minimax regret picks the smallest maximum).</p>")
