@@ -28,6 +28,11 @@ OUTCOMES: dict[str, tuple[bool, str]] = {  # outcome -> (higher is better, words
     "payoff_JP": (True, "Japan's payoff"),
 }
 GROUP = ("scenario", "point")
+DEFAULT_MARGINS: dict[str, float] = {  # practical margins used when an experiment sets none
+    "health_discounted": 0.005, "cooperation_discounted": 0.005, "economy_discounted": 0.005,
+    "security_discounted": 0.005, "trust_KR_discounted": 0.005, "trust_JP_discounted": 0.005,
+    "crisis_months": 1.0, "worst_drawdown": 0.01, "payoff_KR": 0.005, "payoff_JP": 0.005,
+}
 
 
 def _groups(df: pd.DataFrame) -> list[str]:

@@ -75,8 +75,8 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
     if ref not in strategies:
         raise ValueError(f"reference strategy {ref!r} not in the results; have {strategies}")
     others = [s for s in strategies if s != ref]
-    margins = {**settings.get("margins", {}), **(margins or {})}
-    default_margin = float(settings.get("default_margin", 0.0))
+    margins = {**A.DEFAULT_MARGINS, **settings.get("margins", {}), **(margins or {})}
+    default_margin = float(settings.get("default_margin", 0.005))
     tol = float(settings.get("tie_tolerance", 1e-3))
     threshold = float(settings.get("satisficing_threshold", 0.45))
     width = float(settings.get("precision_width", 0.01))
@@ -89,7 +89,8 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
              f"<p>{html.escape(res.manifest.get('description', '') or '')}</p>",
              f"<p class=meta>{len(summ)} runs; strategies {', '.join(strategies)}; reference {ref}; "
              f"paired by seed (common random numbers). A difference counts only when its 95% interval clears "
-             f"the practical margin ({html.escape(str(margins or default_margin))}). Code "
+             f"the practical margin (health and cooperation {margins['health_discounted']}, crisis months "
+             f"{margins['crisis_months']}; set them under `analysis: margins:` in the experiment). Code "
              f"{res.manifest.get('provenance', {}).get('code_version')}, commit "
              f"{res.manifest.get('provenance', {}).get('git_commit')}.</p>", "<h2>Findings</h2>"]
     for scen in scenarios:
@@ -103,7 +104,8 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
     parts.append("<h2>Where it fails</h2>")
     health = table[table["outcome"] == "health_discounted"]
     winners = {r["scenario"]: r["verdict"] for _, r in health.iterrows()}
-    words = {"A better": f"{ref} better", "B better": "the other strategy better"}
+    other = others[0] if len(others) == 1 else "another strategy"
+    words = {"A better": f"{ref} better", "B better": f"{other} better"}
     flips = [f"{s.replace('_', ' ')}: {words.get(v, 'no clear difference')}" for s, v in winners.items()]
     parts.append("<p>Winner on relationship health by scenario — " + html.escape("; ".join(flips)) + ".</p>")
     if len(fails) and fails["winner_changes"].any():

@@ -1,0 +1,75 @@
+"""The workshop report from a small real batch: self-contained HTML, PNG and SVG figures, and a real
+headless browser (Debian's chromium) that renders the figures."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib import colors
+from matplotlib import image as mpimg
+
+import sim
+from sim.report import build_report
+
+from .helpers import PINNED
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("report")
+    shocks = Path(__file__).parent / "scenarios" / "tiny.yaml"
+    exp = {"name": "report-test", "description": "A tiny batch for the report test.",
+           "scenarios": [str(PINNED), str(shocks)], "strategies": ["two_track", "linked"], "seeds": 8,
+           "overrides": {"horizon": 24, "burn_in": 12}, "analysis": {"margins": {"health_discounted": 0.001}}}
+    sim.run_experiment(exp, root / "results", jobs=2, progress=False)
+    return build_report(root / "results", root / "report")
+
+
+def test_report_is_self_contained_with_findings(report):
+    text = report.read_text()
+    assert "Findings" in text and "Under " in text and "matched runs" in text
+    assert "Wilcoxon" in text  # the analysts' table, folded away
+    srcs = re.findall(r'src="([^"]+)"', text)
+    assert srcs and all(s.startswith("data:image/png;base64,") for s in srcs)
+    assert not re.search(r'(src|href)="https?://', text)
+    figures = list((report.parent / "figures").glob("*"))
+    pngs = [f for f in figures if f.suffix == ".png"]
+    assert len(pngs) == len(srcs) and all(f.with_suffix(".svg").exists() for f in pngs)
+    assert all(f.stat().st_size > 5000 for f in figures)
+
+
+def _colourful_pixels(html: Path, shot: Path) -> int:
+    subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={shot.parent / ('profile-' + shot.stem)}",
+                    "--window-size=1280,5000", f"--screenshot={shot}", html.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    img = mpimg.imread(shot)[..., :3]
+    hsv = colors.rgb_to_hsv(img)
+    return int(np.sum((hsv[..., 1] > 0.35) & (hsv[..., 2] > 0.3)))
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_report_renders_its_figures_in_a_headless_browser(report, tmp_path):
+    with_figures = _colourful_pixels(report, tmp_path / "with.png")
+    stripped = tmp_path / "stripped.html"
+    stripped.write_text(re.sub(r'src="data:image/png;base64,[^"]+"', 'src=""', report.read_text()))
+    without = _colourful_pixels(stripped, tmp_path / "without.png")
+    # the screenshot with the embedded figures shows far more coloured plot pixels than the text alone
+    assert with_figures > 4 * max(without, 1000), (with_figures, without)
+
+
+def test_report_cli_and_bad_input(report, tmp_path):
+    from sim.cli import main
+
+    assert main(["report", str(report.parent.parent / "results"), "--out", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r" / "report.html").exists()
+    assert main(["report", str(report.parent.parent / "results"), "--reference", "nope"]) == 2
+    assert main(["report", str(tmp_path)]) == 2
