@@ -145,10 +145,12 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
         parts.append("<h2>The 2×2 as a game</h2><p>Each country's mean discounted payoff (approval and benefit) "
                      "per cell; a best response maximises a country's payoff given the other's choice.</p>")
         base = sorted({p.split("=")[1] for s in labels if s.startswith("kr=") for p in s.split(",")})
-        for scen in scenarios:
-            game = A.payoff_game(summ, scen, base)
-            if len(game):
-                parts.append(f"<h3>{html.escape(scen)}</h3>" + _table(game))
+        games = [A.payoff_game(summ, scen, base) for scen in scenarios]
+        games = [g for g in games if len(g)]
+        if games:
+            game = pd.concat(games, ignore_index=True)
+            parts.append(_embed(F.payoff_table_figure(game), "payoff_game", figdir))
+            parts.append(_table(game))
     prec = A.precision(table[table["outcome"].isin(HEADLINE)], width)
     short = prec[~prec["enough"]]
     parts.append("<h2>Precision</h2>")
