@@ -7,6 +7,8 @@ replaces it. Government offers, approval and win-set follow MODEL.md ยง4.3 and ย
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from typing import TYPE_CHECKING
 
 import mesa
@@ -19,11 +21,27 @@ if TYPE_CHECKING:
     from .model import RelationsModel
 
 
+class _ModelCounters(weakref.WeakKeyDictionary):
+    """Per-model unique_id counters held weakly: Mesa 3.3 keeps them in a class-level defaultdict keyed
+    by the model, which keeps every finished model (and its arrays) alive for the life of the process."""
+
+    def __getitem__(self, model: mesa.Model) -> itertools.count:
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = self[model] = itertools.count(1)
+            return counter
+
+
+class _Agent(mesa.Agent):
+    _ids = _ModelCounters()
+
+
 def logistic(x: np.ndarray | float) -> np.ndarray | float:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-class Citizen(mesa.Agent):
+class Citizen(_Agent):
     """One citizen: a view onto its slot in the population arrays."""
 
     _fields = ("trust", "grievance", "anchor", "exposure", "age")
@@ -82,7 +100,7 @@ class Citizen(mesa.Agent):
                 f"trust={self.trust:.3f} grievance={self.grievance:.3f}>")
 
 
-class Government(mesa.Agent):
+class Government(_Agent):
     """A country's government: offers per field, approval, win-set, strategy levers, credibility."""
 
     def __init__(self, model: RelationsModel, country: int, levers: dict) -> None:

@@ -55,7 +55,7 @@ def paired_differences(summaries: pd.DataFrame, outcome: str, a: str, b: str) ->
 
 
 def compare(summaries: pd.DataFrame, a: str, b: str, outcomes: Sequence[str] | None = None,
-            margins: dict[str, float] | None = None, default_margin: float = 0.0, tol: float = 1e-3,
+            margins: dict[str, float] | None = None, default_margin: float = 0.005, tol: float = 1e-3,
             alpha: float = 0.05) -> pd.DataFrame:
     """A against B per scenario (and sweep point) and outcome, paired by seed.
 
@@ -66,7 +66,7 @@ def compare(summaries: pd.DataFrame, a: str, b: str, outcomes: Sequence[str] | N
     whole interval lies beyond the practical margin in one direction, 'no clear difference' otherwise.
     """
     outcomes = list(outcomes or [o for o in OUTCOMES if o in summaries.columns])
-    margins = margins or {}
+    margins = {**DEFAULT_MARGINS, **(margins or {})}
     rows = []
     for out in outcomes:
         up = OUTCOMES.get(out, (True, out))[0]
@@ -76,14 +76,13 @@ def compare(summaries: pd.DataFrame, a: str, b: str, outcomes: Sequence[str] | N
             sign = 1.0 if up else -1.0
             lo, hi = bootstrap_ci(d)
             s_lo, s_hi = (lo, hi) if up else (-hi, -lo)  # the interval of "how much better A is"
-            sd = d.std(ddof=1) if d.size > 1 else float("nan")
             margin = float(margins.get(out, default_margin))
             verdict = "A better" if s_lo > margin else "B better" if s_hi < -margin else "no clear difference"
             key = key if isinstance(key, tuple) else (key,)
             rows.append({**dict(zip(_groups(pdiff), key, strict=True)), "outcome": out, "a": a, "b": b,
                          "n": int(d.size), "median_a": float(g["a"].median()), "median_b": float(g["b"].median()),
                          "diff": float(d.mean()), "diff_lo": lo, "diff_hi": hi,
-                         "effect": float(d.mean() / sd) if sd and sd > 0 else 0.0,
+                         "effect": _effect(d),
                          "p_better": float(np.mean(sign * d > tol)), "p_tie": float(np.mean(np.abs(d) <= tol)),
                          "p_worse": float(np.mean(sign * d < -tol)), "p_value": wilcoxon_p(d),
                          "margin": margin, "verdict": verdict, "higher_is_better": up})
@@ -92,6 +91,29 @@ def compare(summaries: pd.DataFrame, a: str, b: str, outcomes: Sequence[str] | N
         table["p_adjusted"] = holm(table["p_value"].to_numpy())
         table["significant"] = table["p_adjusted"] < alpha
     return table
+
+
+def _effect(d: np.ndarray) -> float:
+    """Cohen's d_z: mean / sd of the paired differences (0 if all are zero, +-inf if all are equal)."""
+    sd = d.std(ddof=1) if d.size > 1 else 0.0
+    if sd > 0:
+        return float(d.mean() / sd)
+    return 0.0 if d.mean() == 0 else math.copysign(math.inf, d.mean())
+
+
+def adjust(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Holm-adjust the p-values of a (concatenated) compare() table over all its rows."""
+    out = table.copy()
+    out["p_adjusted"] = holm(out["p_value"].to_numpy())
+    out["significant"] = out["p_adjusted"] < alpha
+    return out
+
+
+def pretty(label: str) -> str:
+    """A strategy label in words: 'kr=two_track,jp=linked' -> 'KR two-track / JP linked'."""
+    if "=" in label:
+        return " / ".join(f"{p.split('=')[0].upper()} {p.split('=')[1].replace('_', '-')}" for p in label.split(","))
+    return label.replace("_", "-")
 
 
 def wilcoxon_p(d: np.ndarray) -> float:
@@ -119,8 +141,9 @@ def sentence(row: pd.Series, labels: dict[str, str] | None = None) -> str:
     """A finding in plain words (no p-values), e.g. "Under frequent history disputes, two-track keeps
     cooperation 0.018 higher (0.015-0.021) than linked; it does better in 87% of matched runs"."""
     labels = labels or {}
-    name = labels.get(row["scenario"], str(row["scenario"]).replace("_", " "))
-    a, b = (labels.get(s, str(s).replace("_", "-")) for s in (row["a"], row["b"]))
+    name = labels.get((row["scenario"], row.get("point")), labels.get(row["scenario"],
+                                                                     str(row["scenario"]).replace("_", " ")))
+    a, b = (labels.get(s, pretty(str(s))) for s in (row["a"], row["b"]))
     words = OUTCOMES.get(row["outcome"], (True, row["outcome"].replace("_", " ")))[1]
     fmt = _fmt(row)
     if row["verdict"] == "no clear difference":
@@ -166,10 +189,20 @@ def satisficing(summaries: pd.DataFrame, column: str = "health_min", threshold: 
     rows = []
     for key, g in summaries.groupby([*keys, "strategy"], sort=False):
         ok = (g[column] >= threshold) if above else (g[column] <= threshold)
-        mean, lo, hi = float(ok.mean()), *bootstrap_ci(ok.to_numpy(float))
+        mean, (lo, hi) = float(ok.mean()), wilson(int(ok.sum()), len(ok))
         rows.append({**dict(zip([*keys, "strategy"], key, strict=True)), "column": column,
                      "threshold": threshold, "share": mean, "lo": lo, "hi": hi, "n": len(g)})
     return pd.DataFrame(rows)
+
+
+def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval of a proportion k/n (sensible also at 0 and n)."""
+    if n == 0:
+        return float("nan"), float("nan")
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def win_matrix(summaries: pd.DataFrame, outcome: str = "health_discounted", tol: float = 1e-3) -> pd.DataFrame:
@@ -229,9 +262,10 @@ def precision(table: pd.DataFrame, target_width: float) -> pd.DataFrame:
 
 def where_it_fails(summaries: pd.DataFrame, a: str, b: str, outcome: str = "health_discounted",
                    tol: float = 1e-3) -> pd.DataFrame:
-    """Conditions under which the winner changes: per scenario, P(A better; ties 1/2) overall and in
-    groups of runs by what happened in them (a major shock or not; disputes opened 0 / 1-2 / 3+ under A;
-    a coercive standoff under B or not); rows where the group's winner differs from the scenario's."""
+    """Conditions under which the winner changes: per scenario (and sweep point), P(A better; ties 1/2)
+    overall and in groups of runs by what happened in them (a major shock or not; disputes opened
+    0 / 1-2 / 3+ under A; a coercive standoff under B or not). Every group is a row; winner_changes marks
+    groups of at least 5 runs on the other side of one half from the scenario as a whole."""
     pdiff = paired_differences(summaries, outcome, a, b)
     up = OUTCOMES.get(outcome, (True, ""))[0]
     sa = summaries[summaries["strategy"] == a].set_index([*_groups(summaries), "seed"])
@@ -247,13 +281,15 @@ def where_it_fails(summaries: pd.DataFrame, a: str, b: str, outcome: str = "heal
     }
     rows = []
     frame = pdiff.assign(score=score)
-    for scen, g in frame.groupby("scenario", sort=False):
+    for key, g in frame.groupby(_groups(frame), sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        where = dict(zip(_groups(frame), key, strict=True))
         overall = g["score"].mean()
         for cname, values in conds.items():
             vals = pd.Series(np.asarray(values), index=frame.index).loc[g.index]
             for level, gg in g.groupby(vals.to_numpy()):
                 p = gg["score"].mean()
-                rows.append({"scenario": scen, "condition": cname, "level": str(level), "n": len(gg),
+                rows.append({**where, "a": a, "b": b, "condition": cname, "level": str(level), "n": len(gg),
                              "p_a_better": p, "overall": overall,
                              "winner_changes": (p - 0.5) * (overall - 0.5) < 0 and len(gg) >= 5})
     return pd.DataFrame(rows)

@@ -165,6 +165,12 @@ def _analysis(value: Any, w: _Where) -> None:
         if kind is dict and (not isinstance(v, dict) or any(isinstance(x, bool) or not isinstance(x, (int, float))
                                                             or x < 0 for x in v.values())):
             w.fail("wrong type", ("analysis", k), v, "a mapping outcome: margin >= 0")
+        if k == "margins":
+            from .analysis import OUTCOMES
+
+            for name in v:
+                if name not in OUTCOMES:
+                    w.fail("no such outcome", ("analysis", "margins", name), name, ", ".join(OUTCOMES))
         if kind is str and not isinstance(v, str):
             w.fail("wrong type", ("analysis", k), v, "a strategy label")
 

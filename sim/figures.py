@@ -20,15 +20,13 @@ import textwrap
 from collections.abc import Sequence
 
 import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 
-matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch, Rectangle  # noqa: E402
-
-from .plots import STRATEGY_COLOURS, strategy_colour  # noqa: E402
+from .plots import STRATEGY_COLOURS, strategy_colour
 
 __all__ = ["difference_fan", "fan_chart", "outcome_distributions", "payoff_table_figure", "strategy_colours",
            "win_matrix", "youth_public_panels"]

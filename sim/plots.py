@@ -7,14 +7,11 @@ Functions return matplotlib Figures; nothing here calls plt.show().
 from __future__ import annotations
 
 import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from .params import FIELDS  # noqa: E402
+from .params import FIELDS
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 STRATEGY_COLOURS = {"two_track": "#0072B2", "linked": "#D55E00", "package_deal": "#009E73"}
@@ -22,7 +19,7 @@ SHOCK_STYLE = {"scheduled": "#555555", "random": "#999999", "endogenous": "#D55E
 MARKED = ("provocation", "court_ruling", "us_china_escalation", "us_china_deescalation", "pandemic",
           "summit", "agreement", "trade_coercion", "security_incident", "leadership_change", "leader_fell",
           "dispute_settled", "disaster", "culture_wave")
-plt.rcParams.update({"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 10})
+RC = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 10}
 
 
 def strategy_colour(label: str, i: int = 0) -> str:
@@ -39,7 +36,13 @@ def _mark_shocks(ax, events: pd.DataFrame) -> None:
 def plot_run(monthly: pd.DataFrame, events: pd.DataFrame | None = None, title: str = "") -> Figure:
     """Trust by country and cohort, cooperation by field, disputes and tension, health; shocks marked
     (grey: exogenous, orange: endogenous such as provocations and coercion)."""
-    fig, axes = plt.subplots(2, 2, figsize=(14, 9), sharex=True, constrained_layout=True)
+    with matplotlib.rc_context(RC):
+        return _plot_run(monthly, events, title)
+
+
+def _plot_run(monthly: pd.DataFrame, events: pd.DataFrame | None, title: str) -> Figure:
+    fig = Figure(figsize=(14, 9), layout="constrained")
+    axes = fig.subplots(2, 2, sharex=True)
     m = monthly["month"]
     ax = axes[0, 0]
     for (c, h), col, ls in [(("KR", "youth"), OKABE_ITO[0], "--"), (("KR", "public"), OKABE_ITO[0], "-"),
@@ -77,8 +80,15 @@ def plot_distributions(summaries: pd.DataFrame, outcomes: list[str], strategies:
     """Box-and-strip plots of per-run outcomes for each scenario (rows) and strategy (colours)."""
     scen = list(dict.fromkeys(summaries["scenario"]))
     strategies = strategies or list(dict.fromkeys(summaries["strategy"]))
-    fig, axes = plt.subplots(len(outcomes), 1, figsize=(max(8, 2.2 * len(scen) * len(strategies) / 2 + 4),
-                                                        3.8 * len(outcomes)), squeeze=False, constrained_layout=True)
+    with matplotlib.rc_context(RC):
+        return _plot_distributions(summaries, outcomes, strategies, scen)
+
+
+def _plot_distributions(summaries: pd.DataFrame, outcomes: list[str], strategies: list[str],
+                        scen: list[str]) -> Figure:
+    fig = Figure(figsize=(max(8, 2.2 * len(scen) * len(strategies) / 2 + 4), 3.8 * len(outcomes)),
+                 layout="constrained")
+    axes = fig.subplots(len(outcomes), 1, squeeze=False)
     width = 0.8 / len(strategies)
     for ax, out in zip(axes[:, 0], outcomes, strict=False):
         for j, s in enumerate(strategies):

@@ -57,6 +57,17 @@ def _title(row: pd.Series, words: str) -> str:
     return f"{a} vs {b}: no clear difference in {words}"
 
 
+def _point_names(summ: pd.DataFrame) -> dict:
+    """Display names for (scenario, sweep point): 'baseline (disputes.deterrence = 3)' when swept."""
+    sweep = [c for c in summ.columns if c.startswith("sweep.")]
+    if not sweep or "point" not in summ.columns:
+        return {}
+    first = summ.drop_duplicates(["scenario", "point"])
+    return {(r["scenario"], r["point"]): f"{r['scenario'].replace('_', ' ')} ("
+            + ", ".join(f"{c[6:]} = {r[c]:.3g}" if isinstance(r[c], float) else f"{c[6:]} = {r[c]}" for c in sweep)
+            + ")" for _, r in first.iterrows()}
+
+
 def build_report(results_dir: str | Path, out: str | Path | None = None, reference: str | None = None,
                  margins: dict[str, float] | None = None) -> Path:
     """Write OUT/report.html (self-contained) and OUT/figures/*.png|svg for a results directory."""
@@ -80,8 +91,9 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
     tol = float(settings.get("tie_tolerance", 1e-3))
     threshold = float(settings.get("satisficing_threshold", 0.45))
     width = float(settings.get("precision_width", 0.01))
-    table = pd.concat([A.compare(summ, ref, o, margins=margins, default_margin=default_margin, tol=tol)
-                       for o in others], ignore_index=True)
+    table = A.adjust(pd.concat([A.compare(summ, ref, o, margins=margins, default_margin=default_margin, tol=tol)
+                                for o in others], ignore_index=True))
+    names = _point_names(summ)
     scenarios = list(dict.fromkeys(summ["scenario"]))
     monthly = load_results(root, monthly=True, columns=MONTHLY_COLUMNS).monthly if res.manifest.get(
         "monthly", True) else None
@@ -98,20 +110,25 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
         rows = table[(table["scenario"] == scen) & table["outcome"].isin(HEADLINE)]
         for _, r in rows.iterrows():
             cls = "unclear" if r["verdict"] == "no clear difference" else "clear"
-            parts.append(f'<p class="finding {cls}">{html.escape(A.sentence(r))}</p>')
+            parts.append(f'<p class="finding {cls}">{html.escape(A.sentence(r, names))}</p>')
     fails = pd.concat([A.where_it_fails(summ, ref, o, tol=tol) for o in others], ignore_index=True) \
         if {"major_shock_month", "n_dispute_opened", "n_dispute_linked"} <= set(summ.columns) else pd.DataFrame()
     parts.append("<h2>Where it fails</h2>")
     health = table[table["outcome"] == "health_discounted"]
-    winners = {r["scenario"]: r["verdict"] for _, r in health.iterrows()}
-    other = others[0] if len(others) == 1 else "another strategy"
-    words = {"A better": f"{ref} better", "B better": f"{other} better"}
-    flips = [f"{s.replace('_', ' ')}: {words.get(v, 'no clear difference')}" for s, v in winners.items()]
+    flips = []
+    for _, r in health.iterrows():
+        who = {"A better": A.pretty(ref), "B better": A.pretty(r["b"])}.get(r["verdict"])
+        name = names.get((r["scenario"], r.get("point")), r["scenario"].replace("_", " "))
+        flips.append(f"{name}, {A.pretty(ref)} vs {A.pretty(r['b'])}: "
+                     + (f"{who} better" if who else "no clear difference"))
     parts.append("<p>Winner on relationship health by scenario — " + html.escape("; ".join(flips)) + ".</p>")
     if len(fails) and fails["winner_changes"].any():
         parts.append("<p>Within scenarios, the winner changes in these groups of runs:</p>")
-        parts.append(_table(fails[fails["winner_changes"]][["scenario", "condition", "level", "n", "p_a_better",
-                                                             "overall"]]))
+        cols = [c for c in ("scenario", "point", "a", "b", "condition", "level", "n", "p_a_better", "overall")
+                if c in fails.columns]
+        parts.append("<p>(P(A better) counts ties as one half; the scenario's side of one half is its winner "
+                     "here, whatever the practical margin.)</p>")
+        parts.append(_table(fails[fails["winner_changes"]][cols]))
     else:
         parts.append("<p>Within each scenario, no group of runs (by major shocks, disputes opened, standoffs) "
                      "reverses the scenario's winner.</p>")

@@ -23,6 +23,9 @@ def test_known_shift_is_recovered_within_its_interval():
     assert row["diff_lo"] < 0.02 < row["diff_hi"]
     assert row["verdict"] == "A better" and row["p_better"] > 0.9
     assert row["effect"] == pytest.approx(np.mean(a - b) / np.std(a - b, ddof=1))
+    exact = np.arange(10) / 8.0
+    same = A.compare(_summaries(exact + 0.125, exact), "two_track", "linked", ["health_discounted"]).iloc[0]
+    assert same["effect"] == np.inf  # every difference equal: no spread
 
 
 def test_pure_noise_interval_covers_zero_about_95_percent():
@@ -63,8 +66,11 @@ def test_exact_ties_are_ties_and_the_margin_decides_a_win():
     wide = A.compare(_summaries(b + 0.005, b), "two_track", "linked", ["health_discounted"],
                      margins={"health_discounted": 0.01}).iloc[0]
     assert wide["verdict"] == "no clear difference"  # a sure difference smaller than the practical margin
-    narrow = A.compare(_summaries(b + 0.005, b), "two_track", "linked", ["health_discounted"]).iloc[0]
+    narrow = A.compare(_summaries(b + 0.005, b), "two_track", "linked", ["health_discounted"],
+                       margins={"health_discounted": 0.0}).iloc[0]
     assert narrow["verdict"] == "A better"
+    default = A.compare(_summaries(b + 0.004, b), "two_track", "linked", ["health_discounted"]).iloc[0]
+    assert default["verdict"] == "no clear difference"  # the default practical margin is 0.005
 
 
 def test_lower_is_better_outcomes_flip_the_direction():
