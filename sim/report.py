@@ -49,7 +49,7 @@ def _table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
 
 
 def _title(row: pd.Series, words: str) -> str:
-    a, b = row["a"].replace("_", "-"), row["b"].replace("_", "-")
+    a, b = A.pretty(row["a"]), A.pretty(row["b"])
     if row["verdict"] == "A better":
         return f"{a} keeps {words} higher than {b}" if row["diff"] > 0 else f"{a} keeps {words} lower than {b}"
     if row["verdict"] == "B better":
