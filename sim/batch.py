@@ -153,7 +153,8 @@ def _run_pending(pending: list[tuple[str, RunSpec]], monthly: bool, jobs: int, s
     tasks = [pending[i:i + per_task] for i in range(0, len(pending), per_task)]
     retries = [0] * len(tasks)
     queue = list(range(len(tasks)))
-    window = max(4, 4 * jobs)
+    workers = len(client.nthreads()) if client is not None else jobs
+    window = max(4, 4 * workers)
     running: dict[Future, int] = {}
     try:
         while queue or running:
@@ -205,6 +206,17 @@ def run_experiment(source: str | Path | dict | Experiment, out: str | Path | Non
     out = Path(out) if out is not None else Path("results") / exp.name
     jobs = default_workers() if jobs is None else max(1, jobs)
     store = ResultStore(out)
+    store.lock()
+    try:
+        return _run_locked(exp, store, out, jobs, scheduler, overwrite, progress, chunk, flush_runs, flush_seconds,
+                           load)
+    finally:
+        store.unlock()
+
+
+def _run_locked(exp: Experiment, store: ResultStore, out: Path, jobs: int, scheduler: str | None, overwrite: bool,
+                progress: bool, chunk: int | None, flush_runs: int, flush_seconds: float,
+                load: bool) -> Results | None:
     notes = store.prepare(exp.name, overwrite)
     for n in notes:
         print(f"repair: {n}", file=sys.stderr)

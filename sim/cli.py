@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import glob
 import pickle
+import signal
 import sys
 import time
 from datetime import datetime
@@ -170,6 +171,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(dry_run(exp, out, args.jobs))
         return 0
     print(f"experiment {exp.name!r}: {len(exp)} runs -> {out}/", flush=True)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a kill (TERM) stops as cleanly as Ctrl-C
     try:
         run_experiment(exp, out, jobs=args.jobs, scheduler=args.scheduler, overwrite=args.overwrite,
                        progress=not args.quiet, load=False)
@@ -186,8 +188,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def dry_run(exp, out: Path, jobs: int | None) -> str:
     """Runs to do, and an estimate of time and disk from one timed run of the first spec."""
-    import io
-
     from .batch import execute_runs
     from .results import ResultStore
     from .runner import default_workers
@@ -201,17 +201,22 @@ def dry_run(exp, out: Path, jobs: int | None) -> str:
     one = time.perf_counter() - t0
     size = 0
     if rec["ok"] and rec["monthly"] is not None:
-        buf = io.BytesIO()
-        rec["monthly"].to_parquet(buf, index=False)
-        size = buf.tell()
+        import tempfile
+
+        from .store import write_frame
+
+        with tempfile.TemporaryDirectory() as tmp:  # the same encoding as the batch's parts
+            part = Path(tmp) / "one.parquet"
+            write_frame(rec["monthly"], part)
+            size = part.stat().st_size
     workers = jobs or default_workers()
     return (f"experiment {exp.name!r}: {len(exp)} runs ({len(exp.scenarios)} scenarios, sweep points "
             f"{len({s.tags.get('point') for s in exp.specs})}, strategies "
             f"{len({s.strategy_label for s in exp.specs})}, seeds {len({s.seed for s in exp.specs})}); "
             f"{len(pending)} to run, {len(exp) - len(pending)} already in {out}/\n"
             f"estimate: {one:.2f} s per run -> about {len(pending) * one / workers / 60:.1f} min on {workers} "
-            f"processes; monthly outputs about {len(pending) * size / 2**20:.0f} MiB on disk (less once "
-            f"batched: parts compress better)")
+            f"processes; monthly outputs at most about {len(pending) * size / 2**20:.0f} MiB on disk (parts "
+            f"of many runs compress better)")
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ after its monthly part, so a run counts as done exactly when its summary part ex
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,31 @@ class ResultStore:
         except (OSError, json.JSONDecodeError) as e:
             raise ScenarioError(f"the manifest is unreadable ({e}); move the directory aside or use --overwrite",
                                 file=str(self.manifest_path)) from None
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root.parent / f".{self.root.name}.lock"
+
+    def lock(self) -> None:
+        """Refuse a second batch writing into the same directory while the first one lives."""
+        self.root.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            try:
+                pid = int(self.lock_path.read_text().strip() or 0)
+            except (OSError, ValueError):
+                pid = 0
+            if pid and _alive(pid):
+                raise ScenarioError(f"another batch (process {pid}) is writing into this directory",
+                                    file=str(self.root), allowed="wait for it, or another --out") from None
+            self.lock_path.unlink(missing_ok=True)  # a stale lock of a process that died
+            fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+
+    def unlock(self) -> None:
+        self.lock_path.unlink(missing_ok=True)
 
     def prepare(self, name: str, overwrite: bool) -> list[str]:
         """Check the directory belongs to this experiment (or clear it), repair leftovers; returns notes."""
@@ -128,6 +154,16 @@ class ResultStore:
 
     def clear_failure(self, key: str) -> None:
         (self.fail_dir / f"{key}.json").unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
 
 
 def _readable(path: Path) -> bool:

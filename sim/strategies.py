@@ -46,7 +46,22 @@ def _with_scenario_levers(levers: dict, data: dict) -> dict:
     out = dict(levers)
     out.update(data.get("levers", {}))
     out["linked_fields"] = list(out["linked_fields"])
+    for name, value in out.items():
+        _check_lever(name, value)
     return out
+
+
+def _check_lever(name: str, value: Any) -> None:
+    """A lever value outside its range or choices (sim.params.LEVERS) is a StrategyError."""
+    spec = LEVERS[name]
+    if isinstance(spec.default, tuple):
+        if not isinstance(value, (list, tuple)) or any(v not in spec.choices for v in value):
+            raise StrategyError(f"lever {name} must be a list of {', '.join(spec.choices)}; got {value!r}")
+    elif spec.choices is not None:
+        if value not in spec.choices:
+            raise StrategyError(f"lever {name} must be one of {', '.join(spec.choices)}; got {value!r}")
+    elif isinstance(value, bool) or not isinstance(value, (int, float)) or not spec.lo <= value <= spec.hi:
+        raise StrategyError(f"lever {name} must be a number in [{spec.lo}, {spec.hi}]; got {value!r}")
 
 
 def parse_strategy(spec: Any, data: dict | None = None) -> dict[str, dict]:

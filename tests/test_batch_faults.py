@@ -43,3 +43,35 @@ def test_dead_worker_is_survived(tmp_path):
     assert clean.returncode == 0, clean.stderr
     a, b = load_results(tmp_path / "a").summaries, load_results(tmp_path / "b").summaries
     pd.testing.assert_frame_equal(a.drop(columns="seconds"), b.drop(columns="seconds"))
+
+
+def _tiny(name: str, strategies: list) -> dict:
+    return {"name": name, "scenarios": [str(PINNED)], "strategies": strategies, "seeds": 2,
+            "overrides": {"horizon": 6, "burn_in": 3}}
+
+
+def test_a_second_batch_on_the_same_directory_is_refused(tmp_path):
+    import pytest
+
+    from sim import ScenarioError, run_experiment
+
+    out = tmp_path / "res"
+    lock = tmp_path / ".res.lock"
+    lock.write_text(str(os.getpid()))  # a live process holds the directory
+    with pytest.raises(ScenarioError, match="another batch"):
+        run_experiment(_tiny("locked", ["two_track", "linked"]), out, jobs=1, progress=False)
+    lock.write_text("999999999")  # a dead process's lock is taken over
+    res = run_experiment(_tiny("locked", ["two_track", "linked"]), out, jobs=1, progress=False)
+    assert len(res.summaries) == 4 and not lock.exists()
+
+
+def test_lever_values_are_checked_in_experiments():
+    import pytest
+
+    from sim import ScenarioError, load_experiment
+
+    for levers, word in [({"extends": "linked", "boycott": 5.0}, "boycott"),
+                         ({"linkage_mode": "bogus"}, "linkage_mode"),
+                         ({"linked_fields": ["nonsense"]}, "linked_fields")]:
+        with pytest.raises(ScenarioError, match=word):
+            load_experiment(_tiny("levers", [{"name": "bad", "levers": levers}, "two_track"]))
