@@ -11,30 +11,27 @@ Every figure is the median over repetitions (seed varying per repetition); nothi
 from __future__ import annotations
 
 import argparse
-import hashlib
 import multiprocessing
 import os
 import platform
 import resource
 import statistics
-import subprocess
 import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import mesa
 import numpy as np
 import pandas as pd
+from _machine import ROOT, code_version, header, load, source_hash  # noqa: E402,F401
 
 import sim
 from sim.compare import run_comparison
 from sim.model import RelationsModel
 from sim.scenario import Scenario, load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 BASELINE = SCENARIOS / "baseline.yaml"
 STRATEGY = "two_track"
@@ -90,40 +87,6 @@ def spread(samples: Sequence[float]) -> str:
 
 def verdict(value: float, target: float) -> str:
     return "PASS" if value < target else "FAIL"
-
-
-def load() -> str:
-    try:
-        return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "load average n/a"
-
-
-def header(title: str) -> None:
-    print(f"\n== {title} " + "=" * max(0, 76 - len(title)))
-    print(f"  ({load()} at start; other processes on the machine skew the timings)")
-
-
-def source_hash() -> str:
-    """Short hash of sim/*.py as they are on disk (spawned workers import them afresh)."""
-    h = hashlib.sha256()
-    for path in sorted((ROOT / "sim").glob("*.py")):
-        h.update(path.name.encode() + path.read_bytes())
-    return h.hexdigest()[:10]
-
-
-def code_version() -> str:
-    """Git commit of the code measured, uncommitted edits to sim/, and a hash of its sources."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "sim"], cwd=ROOT, capture_output=True,
-                               text=True, check=True).stdout.split("\n")
-    except (OSError, subprocess.CalledProcessError):
-        head, dirty = "no git", []
-    changed = [line[3:] for line in dirty if line.strip()]
-    edits = f"uncommitted edits to {', '.join(changed)}" if changed else "sim/ clean"
-    return f"{head} ({edits}); sim/*.py hash {source_hash()}"
 
 
 def machine() -> None:

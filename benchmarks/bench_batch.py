@@ -40,7 +40,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _machine import ROOT, code_version, header, load, source_hash  # noqa: E402,F401
+
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 STRATEGIES = ("two_track", "linked")
 SAMPLE_S = 0.5
@@ -263,39 +264,6 @@ def mib(b: float) -> str:
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
-
-
-def load() -> str:
-    try:
-        return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "load average n/a"
-
-
-def header(title: str) -> None:
-    print(f"\n== {title} " + "=" * max(0, 76 - len(title)))
-    print(f"  ({load()} at start; other processes on the machine skew the timings)", flush=True)
-
-
-def source_hash() -> str:
-    """Short hash of sim/*.py as they are on disk (each `sim batch` subprocess imports them afresh)."""
-    import hashlib
-
-    h = hashlib.sha256()
-    for path in sorted((ROOT / "sim").glob("*.py")):
-        h.update(path.name.encode() + path.read_bytes())
-    return h.hexdigest()[:10]
-
-
-def code_version() -> str:
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "sim"], cwd=ROOT, capture_output=True,
-                               text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        head, dirty = "no git", ""
-    return head + (" (uncommitted edits to sim/)" if dirty else " (sim/ clean)") + f"; sim/*.py hash {source_hash()}"
 
 
 def machine() -> None:
