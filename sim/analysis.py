@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .stats import BOOTSTRAP_SEED, bootstrap_ci
+from .stats import BOOTSTRAP_SEED, bootstrap_ci, paired
 
 OUTCOMES: dict[str, tuple[bool, str]] = {  # outcome -> (higher is better, words)
     "health_discounted": (True, "relationship health"),
@@ -73,18 +73,15 @@ def compare(summaries: pd.DataFrame, a: str, b: str, outcomes: Sequence[str] | N
         pdiff = paired_differences(summaries, out, a, b)
         for key, g in pdiff.groupby(_groups(pdiff), sort=False):
             d = g["diff"].to_numpy(float)
-            sign = 1.0 if up else -1.0
-            lo, hi = bootstrap_ci(d)
+            res = paired(g["a"].to_numpy(float), g["b"].to_numpy(float), tol, up)
+            lo, hi = res["diff_lo"], res["diff_hi"]
             s_lo, s_hi = (lo, hi) if up else (-hi, -lo)  # the interval of "how much better A is"
             margin = float(margins.get(out, default_margin))
             verdict = "A better" if s_lo > margin else "B better" if s_hi < -margin else "no clear difference"
             key = key if isinstance(key, tuple) else (key,)
             rows.append({**dict(zip(_groups(pdiff), key, strict=True)), "outcome": out, "a": a, "b": b,
-                         "n": int(d.size), "median_a": float(g["a"].median()), "median_b": float(g["b"].median()),
-                         "diff": float(d.mean()), "diff_lo": lo, "diff_hi": hi,
-                         "effect": _effect(d),
-                         "p_better": float(np.mean(sign * d > tol)), "p_tie": float(np.mean(np.abs(d) <= tol)),
-                         "p_worse": float(np.mean(sign * d < -tol)), "p_value": wilcoxon_p(d),
+                         **{k: v for k, v in res.items() if k != "diff_mean"}, "diff": res["diff_mean"],
+                         "effect": _effect(d), "p_value": wilcoxon_p(d),
                          "margin": margin, "verdict": verdict, "higher_is_better": up})
     table = pd.DataFrame(rows)
     if len(table):

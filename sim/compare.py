@@ -6,20 +6,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from .analysis import adjust, compare
 from .batch import run_experiment
 from .experiment import from_scenarios
 from .scenario import Scenario
-from .stats import kaplan_meier_median, paired
+from .stats import kaplan_meier_median
 
 HEADLINE = ["health_discounted", "cooperation_discounted"]
-OUTCOMES: dict[str, bool] = {  # outcome -> higher is better
-    "health_discounted": True, "cooperation_discounted": True, "economy_discounted": True,
-    "security_discounted": True, "trust_KR_discounted": True, "trust_JP_discounted": True,
-    "crisis_months": False, "worst_drawdown": False, "payoff_KR": True, "payoff_JP": True,
-}
 
 
 def run_comparison(scenarios: list[Scenario], strategies: list[Any], seeds: list[int], jobs: int | None = None,
@@ -34,21 +29,11 @@ def run_comparison(scenarios: list[Scenario], strategies: list[Any], seeds: list
         return run_experiment(exp, Path(tmp) / "compare", jobs=jobs, progress=progress).summaries
 
 
-def compare_table(summaries: pd.DataFrame, reference: str, others: list[str], tol: float = 1e-3,
-                  outcomes: dict[str, bool] | None = None) -> pd.DataFrame:
-    """Per scenario and outcome: medians under each strategy, the paired difference reference - other
-    with a 95% bootstrap interval, and the shares of seeds where the reference does better/ties/worse."""
-    outcomes = outcomes or OUTCOMES
-    rows = []
-    for scen, grp in summaries.groupby("scenario", sort=False):
-        piv = {s: g.set_index("seed") for s, g in grp.groupby("strategy")}
-        for other in others:
-            a, b = piv[reference], piv[other]
-            seeds = np.intersect1d(a.index, b.index)
-            for out, up in outcomes.items():
-                res = paired(a.loc[seeds, out].to_numpy(), b.loc[seeds, out].to_numpy(), tol, up)
-                rows.append({"scenario": scen, "outcome": out, "a": reference, "b": other, **res})
-    return pd.DataFrame(rows)
+def compare_table(summaries: pd.DataFrame, reference: str, others: list[str], tol: float = 1e-3) -> pd.DataFrame:
+    """The reference against each other strategy, per scenario (and sweep point) and outcome
+    (sim.analysis.compare, Holm-adjusted over all rows), with the columns `sim compare` prints."""
+    table = adjust(pd.concat([compare(summaries, reference, o, tol=tol) for o in others], ignore_index=True))
+    return table.assign(diff_mean=table["diff"])
 
 
 def recovery_table(summaries: pd.DataFrame) -> pd.DataFrame:
