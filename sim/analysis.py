@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .stats import BOOTSTRAP_SEED, bootstrap_ci, paired
+from .stats import bootstrap_ci, paired
 
 OUTCOMES: dict[str, tuple[bool, str]] = {  # outcome -> (higher is better, words)
     "health_discounted": (True, "relationship health"),
@@ -291,5 +291,3 @@ def where_it_fails(summaries: pd.DataFrame, a: str, b: str, outcome: str = "heal
                              "winner_changes": (p - 0.5) * (overall - 0.5) < 0 and len(gg) >= 5})
     return pd.DataFrame(rows)
 
-
-assert BOOTSTRAP_SEED  # intervals are reproducible: the bootstrap has a fixed seed

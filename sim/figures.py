@@ -145,6 +145,14 @@ def _need_frame(df: pd.DataFrame | None, what: str, columns: Sequence[str]) -> p
     return df
 
 
+def _require(wanted: Sequence, present: Sequence, kind: str, where: str) -> None:
+    """A clear ValueError naming what was asked for and is missing, and what is available."""
+    missing = [s for s in wanted if s not in present]
+    if missing:
+        raise ValueError(f"{kind} {', '.join(map(repr, missing))} not in {where}; "
+                         f"available: {', '.join(map(str, present))}")
+
+
 def _need_column(df: pd.DataFrame, column: str, what: str) -> None:
     if column not in df.columns:
         keys = {"key", "scenario", "strategy", "seed", "point", "month", "scenario_hash"}
@@ -173,11 +181,8 @@ def _select(df: pd.DataFrame, scenario: str | None, strategies: Sequence[str] | 
         strategies = list(strategies)
         if not strategies:
             raise ValueError("no strategies requested")
-        missing = [s for s in strategies if s not in present]
-        if missing:
-            where = f" for scenario {scenario!r}" if scenario is not None else ""
-            raise ValueError(f"strategy {', '.join(map(repr, missing))} not in the results{where}; "
-                             f"available: {', '.join(present)}")
+        where = f"the results for scenario {scenario!r}" if scenario is not None else "the results"
+        _require(strategies, present, "strategy", where)
         df = df[df["strategy"].isin(strategies)]
     return df, list(strategies)
 
@@ -354,10 +359,7 @@ def outcome_distributions(summaries: pd.DataFrame, outcome: str, strategies: Seq
         scenarios = present
     else:
         scenarios = list(scenarios)
-        missing = [s for s in scenarios if s not in present]
-        if missing:
-            raise ValueError(f"scenario {', '.join(map(repr, missing))} not in the results; "
-                             f"available: {', '.join(present)}")
+        _require(scenarios, present, "scenario", "the results")
     colours = strategy_colours(order)
     values = df.assign(_v=pd.to_numeric(df[outcome], errors="coerce").astype(float)).dropna(subset=["_v"])
     groups = {k: g.to_numpy() for k, g in values.groupby(["scenario", "strategy"], sort=False)["_v"]}
@@ -465,10 +467,7 @@ def win_matrix(table: pd.DataFrame, outcome: str | None = None, title: str | Non
         cols = [s for s in STRATEGY_COLOURS if s in present] + [s for s in present if s not in STRATEGY_COLOURS]
     else:
         cols = list(strategies)
-        missing = [s for s in cols if s not in present]
-        if missing:
-            raise ValueError(f"strategy {', '.join(map(repr, missing))} not in the table; "
-                             f"available: {', '.join(present)}")
+        _require(cols, present, "strategy", "the table")
     rows = _unique(t["_row"])
     grid = t.pivot(index="_row", columns="strategy", values="value").reindex(index=rows, columns=cols)
     vals = grid.to_numpy(float)

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .params import COUNTRIES, ENTRY_SCHEMAS, LEVERS, PARAMS, PRESETS, SHOCK_KINDS, P, defaults
+from .params import COUNTRIES, ENTRY_SCHEMAS, LEVERS, PARAMS, PRESETS, P, defaults
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -343,4 +343,3 @@ def validate(data: dict, where: dict, file: str, user: dict | None = None) -> No
         if pop["n_public"] + pop["n_youth"] <= c["network_k"]:
             fail("too few citizens for the network", ("population", country, "n_youth"),
                  pop["n_youth"], f"n_public + n_youth > network_k ({c['network_k']})")
-    assert set(SHOCK_KINDS)  # kinds are checked through the entry schemas

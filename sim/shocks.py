@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import special
 
-from .params import ENTRY_SCHEMAS, ISSUES
-from .streams import BLOCK, monthly_table
+from .params import ENTRY_SCHEMAS
+from .streams import monthly_table
 
 if TYPE_CHECKING:
     from .model import RelationsModel
@@ -91,8 +91,6 @@ def provocation_table(data: dict, seed: int, start: int, months: int) -> np.ndar
 
 PROVOCATION_ISSUES = {0: ("territory",), 1: ("shrine", "textbook", "territory")}
 """Issues a provocation by KR (0) or JP (1) raises, chosen with equal chance."""
-
-assert BLOCK > 0 and set(i for v in PROVOCATION_ISSUES.values() for i in v) <= set(ISSUES)
 
 
 # ---------------------------------------------------------------------------------------------

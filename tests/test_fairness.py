@@ -10,7 +10,7 @@ from sim import run
 from sim.params import LEVERS, PRESETS
 from sim.stats import share_ci
 
-from .helpers import SCENARIOS, bundled_on_pinned, pinned, two_track_scores
+from .helpers import SCENARIOS, bundled_on_pinned, two_track_scores
 
 ABLATE = {"disputes.deterrence": 0.0, "disputes.g_floor": 0.0, "government.winset_cost": 0.0}
 
@@ -69,6 +69,3 @@ def test_p6_neither_strategy_dominates_along_provocation_rate():
     assert lo_low > 0.5, f"no provocations: P(two-track better) {p_low:.2f}, interval low end {lo_low:.2f}"
     assert hi_high < 0.5, f"frequent provocations: P {p_high:.2f}, interval high end {hi_high:.2f}"
 
-
-def test_pinned_scenario_loads():
-    assert pinned().data["horizon"] == 60

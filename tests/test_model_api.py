@@ -219,3 +219,10 @@ def test_health_is_the_weighted_sum_of_its_components(tiny_scenario, weights):
     np.testing.assert_allclose(f["health_opinion"], opinion, rtol=1e-12)
     np.testing.assert_allclose(f["health_disputes"], np.exp(-f["severity"]), rtol=1e-12)
     assert (f["severity"] > 0).any()  # the disputes component is exercised
+
+
+def test_provocations_raise_known_issues():
+    from sim.params import ISSUES
+    from sim.shocks import PROVOCATION_ISSUES
+
+    assert {i for issues in PROVOCATION_ISSUES.values() for i in issues} <= set(ISSUES)
