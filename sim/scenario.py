@@ -15,24 +15,14 @@ from typing import Any
 
 import yaml
 
+from .errors import InputError
 from .params import COUNTRIES, ENTRY_SCHEMAS, LEVERS, PARAMS, PRESETS, P, defaults
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """A scenario file or override that does not fit the schema."""
-
-    def __init__(self, problem: str, *, file: str | None = None, line: int | None = None,
-                 path: str = "", given: Any = None, allowed: str = "") -> None:
-        self.file, self.line, self.path, self.given, self.allowed = file, line, path, given, allowed
-        where = f"{file or '<scenario>'}" + (f":{line}" if line else "")
-        msg = f"{where}: {path + ': ' if path else ''}{problem}"
-        if given is not None:
-            msg += f"; given {given!r}"
-        if allowed:
-            msg += f"; allowed: {allowed}"
-        super().__init__(msg)
 
 
 @dataclass

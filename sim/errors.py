@@ -1,0 +1,68 @@
+"""The errors this tool raises on purpose: each prints as one line that names where, what, what was given and
+what is allowed. The CLI catches `SimError` in one place; anything else is a bug (shown with `--debug`).
+
+    SimError
+    ├── InputError          bad input: a file, a field, an option (ScenarioError is one)
+    │   └── LimitError      input that would exceed a resource limit (overridable)
+    ├── ResultsError        a results directory that cannot be used as asked
+    └── LockError           another batch holds a results directory
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+GIVEN_CHARS = 120  # a given value is shown up to this many characters
+
+
+def show(value: Any, limit: int = GIVEN_CHARS) -> str:
+    """repr of a value, shortened for one-line messages (control characters stay escaped)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 12] + f"...({len(text)} chars)"
+
+
+class SimError(Exception):
+    """An error of this tool with a one-line message: `where: path: problem; given X; allowed: Y`."""
+
+    def __init__(self, problem: str, *, file: str | None = None, line: int | None = None, path: str = "",
+                 given: Any = None, allowed: str = "", chain: tuple[tuple[str, int | None], ...] = ()) -> None:
+        self.problem, self.file, self.line, self.path = problem, file, line, path
+        self.given, self.allowed, self.chain = given, allowed, tuple(chain)
+        super().__init__(self.render())
+
+    @property
+    def where(self) -> str:
+        """`file:line`, preceded by the files that extend it: `child.yaml:2 extends parent.yaml:5`."""
+        here = f"{self.file or '<input>'}" + (f":{self.line}" if self.line else "")
+        links = [f"{f}" + (f":{ln}" if ln else "") + " extends" for f, ln in self.chain]
+        return " ".join([*links, here])
+
+    def render(self) -> str:
+        msg = f"{self.where}: {self.path + ': ' if self.path else ''}{self.problem}"
+        if self.given is not None:
+            msg += f"; given {show(self.given)}"
+        if self.allowed:
+            msg += f"; allowed: {self.allowed}"
+        return " ".join(msg.split("\n"))
+
+    def with_chain(self, link: tuple[str, int | None]) -> SimError:
+        """The same error seen from a file that extends the one it names."""
+        self.chain = (link, *self.chain)
+        self.args = (self.render(),)
+        return self
+
+
+class InputError(SimError, ValueError):
+    """Input that does not fit: a scenario or experiment file, an override, a command-line option."""
+
+
+class LimitError(InputError):
+    """Input whose estimated memory, time or size exceeds a documented limit (see sim.limits)."""
+
+
+class ResultsError(SimError):
+    """A results directory that cannot be used as asked (not one of ours, unreadable, unwritable)."""
+
+
+class LockError(SimError):
+    """Another live batch is writing into the results directory."""
