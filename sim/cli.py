@@ -8,48 +8,67 @@ import pickle
 import signal
 import sys
 import time
+import warnings
 from datetime import datetime
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from .batch import run_experiment
-from .experiment import from_scenarios, load_experiment
+from .errors import InputError, InputWarning, LimitError, SimError
+from .experiment import MAX_RUNS, from_scenarios, load_experiment
 from .model import StateError
 from .results import describe, load_results
-from .scenario import ScenarioError, load_scenario
+from .scenario import load_scenario
 from .strategies import StrategyError, parse_strategy, strategy_label
 
 RESULTS = Path("results")
+
+
+MAX_SEED = 2**63 - 1
 
 
 def _overrides(items: list[str]) -> dict:
     out = {}
     for item in items or []:
         if "=" not in item:
-            raise ScenarioError("an override is KEY=VALUE", file="--set", given=item,
-                                allowed="dotted.path=value, e.g. disputes.deterrence=0")
+            raise InputError("an override is KEY=VALUE", file="--set", given=item,
+                             allowed="dotted.path=value, e.g. disputes.deterrence=0")
         k, v = item.split("=", 1)
-        out[k.strip()] = yaml.safe_load(v)
+        try:
+            out[k.strip()] = yaml.safe_load(v)
+        except yaml.YAMLError:
+            raise InputError("the value is not valid YAML", file="--set", given=item,
+                             allowed="a number, true/false, a string or a [list]") from None
     return out
 
 
 def _seeds(text: str) -> list[int]:
     """'100' -> 0..99; '1,5,9' -> those; '10-19' -> 10..19."""
+    allowed = f"N (seeds 0..N-1), A-B with 0 <= A <= B, or a comma-separated list of integers in [0, {MAX_SEED}]"
     try:
         if "," in text:
-            return [int(s) for s in text.split(",") if s.strip()]
-        if "-" in text.strip("-"):
-            a, b = text.split("-", 1)
-            return list(range(int(a), int(b) + 1))
-        n = int(text)
+            seeds = [int(s) for s in text.split(",") if s.strip()]
+        elif "-" in text.strip().lstrip("-"):
+            a, b = text.strip().split("-", 1)
+            lo, hi = int(a), int(b)
+            if not 0 <= lo <= hi:
+                raise InputError("the seed range is empty or negative", file="--seeds", given=text, allowed=allowed)
+            if hi - lo + 1 > MAX_RUNS:
+                raise LimitError("too many seeds", file="--seeds", given=text, allowed=f"at most {MAX_RUNS:,} seeds")
+            seeds = list(range(lo, hi + 1))
+        else:
+            n = int(text)
+            if n < 1:
+                raise InputError("need at least one seed", file="--seeds", given=text, allowed=allowed)
+            if n > MAX_RUNS:
+                raise LimitError("too many seeds", file="--seeds", given=text, allowed=f"at most {MAX_RUNS:,} seeds")
+            seeds = list(range(n))
     except ValueError:
-        raise ScenarioError("not a seed count or list", file="--seeds", given=text,
-                            allowed="N (seeds 0..N-1), A-B, or a comma-separated list") from None
-    if n < 1:
-        raise ScenarioError("need at least one seed", file="--seeds", given=text, allowed="N >= 1")
-    return list(range(n))
+        raise InputError("not a seed count, range or list", file="--seeds", given=text, allowed=allowed) from None
+    if not seeds or any(not 0 <= s <= MAX_SEED for s in seeds) or len(set(seeds)) != len(seeds):
+        raise InputError("seeds must be distinct integers in range", file="--seeds", given=text, allowed=allowed)
+    return seeds
 
 
 def _strategy_names(scen) -> str:
@@ -58,47 +77,44 @@ def _strategy_names(scen) -> str:
     return ", ".join(sorted(set(PRESETS) | set(scen.data["strategies"]))) + ", or kr=NAME,jp=NAME"
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from .plots import plot_run
-    from .runner import run
-    from .store import run_provenance, write_frame, write_json
-
-    scen = load_scenario(args.scenario, _overrides(args.set))
-    strategy = args.strategy or scen.data["strategy"]
+def _check_strategy(strategy: str, scen, option: str) -> None:
     try:
         parse_strategy(strategy, scen.data)
     except StrategyError as e:
-        raise ScenarioError(str(e), file="--strategy", given=strategy, allowed=_strategy_names(scen)) from None
+        raise InputError(str(e), file=option, given=strategy, allowed=_strategy_names(scen)) from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .limits import check, estimate
+    from .rundir import default_run_dir, write_run_dir
+    from .runner import run
+
+    if not 0 <= args.seed <= MAX_SEED:
+        raise InputError("seed out of range", file="--seed", given=args.seed, allowed=f"an integer in [0, {MAX_SEED}]")
+    scen = load_scenario(args.scenario, _overrides(args.set))
+    strategy = args.strategy or scen.data["strategy"]
+    _check_strategy(strategy, scen, "--strategy")
+    check(estimate([scen.data], [1], 1), args.scenario, limits=not args.no_limits)
     state = None
     if args.from_state:
         try:
             with open(args.from_state, "rb") as fh:
                 state = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as e:
-            raise ScenarioError(f"cannot read saved state ({e})", file=args.from_state) from None
-    label = strategy_label(strategy).replace(",", "_").replace("=", "-")
-    out = Path(args.out) if args.out else RESULTS / f"run_{scen.name}_{label}_seed{args.seed}"
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError) as e:
+            raise InputError(f"cannot read saved state ({e})", file=args.from_state,
+                             allowed="a file written by --save-state") from None
+    out = Path(args.out) if args.out else default_run_dir(scen, strategy, args.seed, RESULTS)
     t0 = time.perf_counter()
     try:
         res = run(scen, strategy, args.seed, state=state, save_state=bool(args.save_state))
     except StateError as e:
-        raise ScenarioError(str(e), file=args.from_state) from None
+        raise InputError(str(e), file=args.from_state) from None
     elapsed = time.perf_counter() - t0
-    write_frame(res.monthly, out / "monthly.parquet")
-    if args.csv:
-        write_frame(res.monthly, out / "monthly.csv")
-    write_frame(res.events, out / "events.csv")
-    write_frame(pd.DataFrame([res.summary]), out / "summary.csv")
-    write_json(res.summary, out / "summary.json")
-    write_json(run_provenance([scen], [args.seed], [strategy_label(strategy)],
-                              {"command": " ".join(sys.argv), "from_state": args.from_state,
-                               "seconds": round(elapsed, 3)}), out / "provenance.json")
+    write_run_dir(res, out, scen, strategy, args.seed, csv=args.csv, plot=not args.no_plot,
+                  extra={"command": " ".join(sys.argv), "from_state": args.from_state, "seconds": round(elapsed, 3)})
     if args.save_state:
         with open(args.save_state, "wb") as fh:
             pickle.dump(res.state, fh)
-    if not args.no_plot:
-        fig = plot_run(res.monthly, res.events, f"{scen.name} - {strategy_label(strategy)} - seed {args.seed}")
-        fig.savefig(out / "run.png", dpi=110)
     s = res.summary
     print(f"{scen.name} | {strategy_label(strategy)} | seed {args.seed} | {elapsed:.2f} s")
     print(f"  discounted health {s['health_discounted']:.3f}, cooperation {s['cooperation_discounted']:.3f}, "
@@ -110,30 +126,31 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import compare_table, format_table, recovery_table
+    from .limits import check
     from .plots import plot_distributions
+    from .runner import default_workers
     from .store import write_frame
 
     paths = []
     for pattern in args.scenarios:
-        hits = sorted(glob.glob(pattern))
+        hits = sorted(glob.glob(pattern)) if "\x00" not in pattern else []
         if not hits:
-            raise ScenarioError("no scenario file matches", file=pattern)
+            raise InputError("no scenario file matches", file=pattern, allowed="scenario files or a glob")
         paths += hits
     over = _overrides(args.set)
     scenarios = [load_scenario(p, over) for p in paths]
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
-        raise ScenarioError("two scenario files share a name", file=", ".join(paths), given=names)
+        raise InputError("two scenario files share a name", file=", ".join(paths), given=names,
+                         allowed="scenarios with distinct `name:` fields")
     sep = ";" if ";" in args.strategies else ","
     strategies = [s.strip() for s in args.strategies.split(sep) if s.strip()]
     for st in strategies:
         for sc in scenarios:
-            try:
-                parse_strategy(st, sc.data)
-            except StrategyError as e:
-                raise ScenarioError(str(e), file="--strategies", given=st, allowed=_strategy_names(sc)) from None
-    if len(strategies) < 2:
-        raise ScenarioError("compare needs at least two strategies", file="--strategies", given=args.strategies)
+            _check_strategy(st, sc, "--strategies")
+    if len(strategies) < 2 or len(set(strategies)) != len(strategies):
+        raise InputError("compare needs at least two distinct strategies", file="--strategies",
+                         given=args.strategies, allowed="e.g. two_track,linked")
     seeds = _seeds(args.seeds)
     out = Path(args.out) if args.out else RESULTS / f"compare_{datetime.now():%Y%m%d-%H%M%S}"
     total = len(scenarios) * len(strategies) * len(seeds)
@@ -141,6 +158,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
           f"on {args.jobs or 'all'} processes", flush=True)
     t0 = time.perf_counter()
     exp = from_scenarios("compare", scenarios, strategies, seeds, monthly=True)
+    check(exp.estimate(args.jobs or default_workers()), "sim compare", limits=not args.no_limits)
     run_experiment(exp, out, jobs=args.jobs, scheduler=args.scheduler, progress=True, load=False)
     res = load_results(out, monthly=False)
     elapsed = time.perf_counter() - t0
@@ -165,11 +183,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    exp = load_experiment(args.experiment)
+    from .limits import check
+    from .results import ResultStore
+    from .runner import default_workers
+
+    exp = load_experiment(args.experiment, limits=not args.no_limits)
     out = Path(args.out) if args.out else RESULTS / exp.name
+    workers = args.jobs or default_workers()
     if args.dry_run:
-        print(dry_run(exp, out, args.jobs))
+        print(dry_run(exp, ResultStore(out), workers))
         return 0
+    check(exp.estimate(workers), args.experiment, limits=not args.no_limits)
     print(f"experiment {exp.name!r}: {len(exp)} runs -> {out}/", flush=True)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # a kill (TERM) stops as cleanly as Ctrl-C
     try:
@@ -186,37 +210,17 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
-def dry_run(exp, out: Path, jobs: int | None) -> str:
-    """Runs to do, and an estimate of time and disk from one timed run of the first spec."""
-    from .batch import execute_runs
-    from .results import ResultStore
-    from .runner import default_workers
-
-    store = ResultStore(out)
-    done = store.done_keys() if (store.summ_dir.exists() and store.manifest() and
-                                 store.manifest().get("name") == exp.name) else set()
+def dry_run(exp, store, workers: int) -> str:
+    """What a batch would do: runs to do and already done, and the estimated time, memory and disk (nothing
+    is run)."""
+    manifest = store.manifest() if store.manifest_path.exists() else None
+    done = store.done_keys() if manifest and manifest.get("name") == exp.name and store.summ_dir.exists() else set()
     pending = [k for k in exp.keys if k not in done]
-    t0 = time.perf_counter()
-    rec = execute_runs([(exp.keys[0], exp.specs[0])], exp.monthly)[0]
-    one = time.perf_counter() - t0
-    size = 0
-    if rec["ok"] and rec["monthly"] is not None:
-        import tempfile
-
-        from .store import write_frame
-
-        with tempfile.TemporaryDirectory() as tmp:  # the same encoding as the batch's parts
-            part = Path(tmp) / "one.parquet"
-            write_frame(rec["monthly"], part)
-            size = part.stat().st_size
-    workers = jobs or default_workers()
+    est = exp.estimate(workers, skip=done)
     return (f"experiment {exp.name!r}: {len(exp)} runs ({len(exp.scenarios)} scenarios, sweep points "
             f"{len({s.tags.get('point') for s in exp.specs})}, strategies "
             f"{len({s.strategy_label for s in exp.specs})}, seeds {len({s.seed for s in exp.specs})}); "
-            f"{len(pending)} to run, {len(exp) - len(pending)} already in {out}/\n"
-            f"estimate: {one:.2f} s per run -> about {len(pending) * one / workers / 60:.1f} min on {workers} "
-            f"processes; monthly outputs at most about {len(pending) * size / 2**20:.0f} MiB on disk (parts "
-            f"of many runs compress better)")
+            f"{len(pending)} to run, {len(exp) - len(pending)} already in {store.root}/\n{est.text()}")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -224,8 +228,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     try:
         path = build_report(args.path, args.out, reference=args.reference)
+    except SimError:
+        raise
     except ValueError as e:
-        raise ScenarioError(str(e), file=args.path) from None
+        raise InputError(str(e), file=args.path) from None
     print(f"wrote {path} (self-contained; figures also as PNG and SVG in {path.parent / 'figures'}/)")
     return 0
 
@@ -236,16 +242,51 @@ def cmd_results(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    for p in args.scenarios:
-        s = load_scenario(p)
-        print(f"ok  {p}  name={s.name}  hash={s.content_hash}")
-    return 0
+    """Check every file and print every problem of each; exit 2 if any file is bad."""
+    bad = 0
+    for p in args.files:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", InputWarning)
+                if _is_experiment(p):
+                    exp = load_experiment(p, limits=not args.no_limits)
+                    line = f"ok  {p}  experiment={exp.name}  runs={len(exp)}  hash={exp.content_hash}"
+                else:
+                    s = load_scenario(p)
+                    line = f"ok  {p}  name={s.name}  hash={s.content_hash}"
+        except SimError as e:
+            bad += 1
+            for err in [e, *e.others]:
+                print(f"error: {err}", file=sys.stderr)
+            continue
+        print(line)
+        for w in caught:
+            if issubclass(w.category, InputWarning):
+                print(f"warning: {w.message}", file=sys.stderr)
+    if bad and len(args.files) > 1:
+        print(f"{bad} of {len(args.files)} files have problems", file=sys.stderr)
+    return 2 if bad else 0
+
+
+def _is_experiment(path: str) -> bool:
+    """An experiment file names `scenarios:` and `strategies:` at its top level."""
+    from .yamlio import read_yaml
+
+    try:
+        data, _ = read_yaml(Path(path))
+    except InputError:
+        return False  # load_scenario reports it
+    return isinstance(data, dict) and "scenarios" in data and "strategies" in data
 
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="sim", description="ROK-Japan relations: scenario simulation")
+    ap.add_argument("--debug", action="store_true", help="show Python tracebacks of errors")
     sub = ap.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("run", help="run one simulation and write its outputs")
+    lim = argparse.ArgumentParser(add_help=False)
+    lim.add_argument("--no-limits", action="store_true",
+                     help="lift the resource limits (runs, memory, time); see docs/safety.md")
+    r = sub.add_parser("run", parents=[lim], help="run one simulation and write its outputs")
     r.add_argument("scenario")
     r.add_argument("--strategy", help="two_track, linked, package_deal, a custom name, or kr=NAME,jp=NAME")
     r.add_argument("--seed", type=int, default=0)
@@ -256,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--from-state", metavar="FILE", help="warm-start from a saved state")
     r.add_argument("--no-plot", action="store_true")
     r.set_defaults(func=cmd_run)
-    c = sub.add_parser("compare", help="compare strategies on scenarios with common random numbers")
+    c = sub.add_parser("compare", parents=[lim], help="compare strategies on scenarios with common random numbers")
     c.add_argument("scenarios", nargs="+")
     c.add_argument("--seeds", default="100", help="N (seeds 0..N-1), A-B, or a list 1,2,3")
     c.add_argument("--strategies", default="two_track,linked",
@@ -266,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a field in every scenario")
     c.add_argument("--scheduler", help="a Dask scheduler address tcp://HOST:PORT, a scheduler file, or 'local'")
     c.set_defaults(func=cmd_compare)
-    b = sub.add_parser("batch", help="run an experiment file: streamed results, resumable")
+    b = sub.add_parser("batch", parents=[lim], help="run an experiment file: streamed results, resumable")
     b.add_argument("experiment")
     b.add_argument("--out", help="results directory (default results/NAME)")
     b.add_argument("-j", "--jobs", type=int, default=None, help="local worker processes (default: all cores)")
@@ -283,19 +324,50 @@ def build_parser() -> argparse.ArgumentParser:
     rs = sub.add_parser("results", help="summarise a results directory (also while its batch runs)")
     rs.add_argument("path")
     rs.set_defaults(func=cmd_results)
-    v = sub.add_parser("validate", help="check scenario files")
-    v.add_argument("scenarios", nargs="+")
+    v = sub.add_parser("validate", parents=[lim], help="check scenario and experiment files (all problems of each)")
+    v.add_argument("files", nargs="+")
     v.set_defaults(func=cmd_validate)
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse, call, print: every error this tool raises on purpose is one line on stderr and exit 2
+    (a held lock, a results directory that cannot be used, a file that cannot be written: 3); anything
+    else is a bug, reported in one line (`--debug` shows the traceback)."""
     args = build_parser().parse_args(argv)
+    warnings.showwarning = _show_warning
     try:
         return args.func(args)
-    except ScenarioError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    except SimError as e:
+        if args.debug:
+            raise
+        more = f" (and {len(e.others)} more problems: `sim validate` lists them)" if e.others else ""
+        print(f"error: {e}{more}", file=sys.stderr)
+        return 2 if isinstance(e, InputError) else 3
+    except OSError as e:
+        if args.debug:
+            raise
+        where = e.filename or "output"
+        print(f"error: {where}: cannot read or write ({e.strerror or e}); nothing completed was lost",
+              file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("error: out of memory; use fewer citizens, seeds or processes", file=sys.stderr)
+        return 3
+    except Exception as e:  # noqa: BLE001 - a bug: one line, the traceback with --debug
+        if args.debug:
+            raise
+        print(f"error: internal error ({e.__class__.__name__}: {' '.join(str(e).split())[:300]}); please report "
+              "it with the command; rerun with --debug for the traceback", file=sys.stderr)
+        return 4
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    """Warnings as one `warning: ...` line on stderr."""
+    print(f"warning: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

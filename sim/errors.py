@@ -25,16 +25,17 @@ class SimError(Exception):
     """An error of this tool with a one-line message: `where: path: problem; given X; allowed: Y`."""
 
     def __init__(self, problem: str, *, file: str | None = None, line: int | None = None, path: str = "",
-                 given: Any = None, allowed: str = "", chain: tuple[tuple[str, int | None], ...] = ()) -> None:
+                 given: Any = None, allowed: str = "", chain: tuple[tuple[str, int | None, str], ...] = ()) -> None:
         self.problem, self.file, self.line, self.path = problem, file, line, path
         self.given, self.allowed, self.chain = given, allowed, tuple(chain)
+        self.others: list[SimError] = []  # further problems found in the same input (sim validate lists all)
         super().__init__(self.render())
 
     @property
     def where(self) -> str:
-        """`file:line`, preceded by the files that extend it: `child.yaml:2 extends parent.yaml:5`."""
+        """`file:line`, preceded by the files that lead to it: `child.yaml:2 extends parent.yaml:5`."""
         here = f"{self.file or '<input>'}" + (f":{self.line}" if self.line else "")
-        links = [f"{f}" + (f":{ln}" if ln else "") + " extends" for f, ln in self.chain]
+        links = [f"{f}" + (f":{ln}" if ln else "") + f" {verb}" for f, ln, verb in self.chain]
         return " ".join([*links, here])
 
     def render(self) -> str:
@@ -45,15 +46,20 @@ class SimError(Exception):
             msg += f"; allowed: {self.allowed}"
         return " ".join(msg.split("\n"))
 
-    def with_chain(self, link: tuple[str, int | None]) -> SimError:
-        """The same error seen from a file that extends the one it names."""
-        self.chain = (link, *self.chain)
+    def led_from(self, *links: tuple[str, int | None, str]) -> SimError:
+        """The same error seen from the files that lead to the one it names: links (file, line, verb), verb
+        such as 'extends' or 'uses'."""
+        self.chain = (*links, *self.chain)
         self.args = (self.render(),)
         return self
 
 
 class InputError(SimError, ValueError):
     """Input that does not fit: a scenario or experiment file, an override, a command-line option."""
+
+
+class InputWarning(UserWarning):
+    """Input that runs but is probably not what was meant (e.g. a shock scheduled outside the run)."""
 
 
 class LimitError(InputError):

@@ -13,6 +13,7 @@ import glob
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,14 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
+from .errors import InputError, LimitError
+from .limits import Estimate, estimate
+from .paths import check_component
 from .provenance import code_version
 from .runner import RunSpec
-from .scenario import ScenarioError, _line_map, _Loader, load_scenario
+from .scenario import ScenarioError, load_scenario
 from .strategies import StrategyError, parse_strategy, strategy_label
+from .yamlio import read_yaml
 
 SAMPLERS = ("grid", "lhs", "sobol")
 TOP_KEYS = ("name", "description", "scenarios", "strategies", "seeds", "overrides", "sweep", "monthly", "analysis")
@@ -53,6 +58,15 @@ class Experiment:
     def __len__(self) -> int:
         return len(self.specs)
 
+    def estimate(self, workers: int, skip: set[str] | frozenset = frozenset()) -> Estimate:
+        """Estimated time, memory and disk of the runs whose keys are not in `skip` (nothing is run)."""
+        counts: dict[str, list] = {}
+        for key, spec in zip(self.keys, self.specs, strict=True):
+            if key not in skip:
+                entry = counts.setdefault(spec.scenario.content_hash, [spec.scenario.data, 0])
+                entry[1] += 1
+        return estimate([d for d, _ in counts.values()], [n for _, n in counts.values()], workers, self.monthly)
+
 
 def run_key(spec: RunSpec) -> str:
     """Identity of a run: resolved scenario, resolved levers of both countries, seed, model code version."""
@@ -61,42 +75,44 @@ def run_key(spec: RunSpec) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 
+MAX_SEED = 2**63 - 1
+MAX_RUNS = 200_000  # runs in one experiment (sim.limits has the per-run limits); `limits=False` lifts it
+
+
 class _Where:
     """Error reporting with the experiment file's line numbers."""
 
     def __init__(self, file: str, lines: dict) -> None:
         self.file, self.lines = file, lines
 
-    def fail(self, problem: str, path: tuple, given: Any = None, allowed: str = "") -> None:
-        line = None
+    def line(self, path: tuple) -> int | None:
         for n in range(len(path), -1, -1):
             if path[:n] in self.lines:
-                line = self.lines[path[:n]]
-                break
-        raise ScenarioError(problem, file=self.file, line=line, path=".".join(map(str, path)), given=given,
-                            allowed=allowed)
+                return self.lines[path[:n]]
+        return None
+
+    def fail(self, problem: str, path: tuple, given: Any = None, allowed: str = "", kind: type = ScenarioError
+             ) -> None:
+        raise kind(problem, file=self.file, line=self.line(path), path=".".join(map(str, path)), given=given,
+                   allowed=allowed)
 
 
-def load_experiment(source: str | Path | dict, base_dir: str | Path | None = None) -> Experiment:
-    """Read (a file path) or take (a dict) an experiment, validate it and expand it into run specs."""
+def load_experiment(source: str | Path | dict, base_dir: str | Path | None = None, limits: bool = True
+                    ) -> Experiment:
+    """Read (a file path) or take (a dict) an experiment, validate it and expand it into run specs.
+
+    limits=False lifts the limit on the number of runs (MAX_RUNS), which is checked before anything is expanded.
+    """
     if isinstance(source, dict):
         data, lines, file = copy.deepcopy(source), {}, "<experiment>"
         base = Path(base_dir or ".")
     else:
         path = Path(source)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise ScenarioError(f"cannot read the experiment file ({e.__class__.__name__})", file=str(path),
-                                allowed="a readable YAML file") from None
-        import yaml
-
-        try:
-            data = yaml.load(text, Loader=_Loader) or {}
-            lines = _line_map(yaml.compose(text, Loader=_Loader)) if text.strip() else {}
-        except yaml.MarkedYAMLError as e:
-            raise ScenarioError(f"not valid YAML ({e.problem})", file=str(path),
-                                line=e.problem_mark.line + 1 if e.problem_mark else None) from None
+            data, lines = read_yaml(path, "experiment file")
+        except InputError as e:
+            raise ScenarioError(e.problem, file=e.file, line=e.line, given=e.given, allowed=e.allowed) from None
+        data = {} if data is None else data
         file, base = str(path), path.parent
     w = _Where(file, lines)
     if not isinstance(data, dict):
@@ -111,20 +127,29 @@ def load_experiment(source: str | Path | dict, base_dir: str | Path | None = Non
     for req in ("name", "scenarios", "strategies", "seeds"):
         if req not in data:
             w.fail(f"missing required field `{req}`", (), None, ", ".join(TOP_KEYS))
-    name = data["name"]
-    if not isinstance(name, str) or not name.strip() or "/" in name:
-        w.fail("wrong type", ("name",), name, "a non-empty name without '/'")
-    seeds = _seeds(data["seeds"], w)
+    name = check_component(data["name"], file=file, line=w.line(("name",)))
+    description = data.get("description", "")
+    if not isinstance(description, str) or len(description) > 10_000:
+        w.fail("wrong type", ("description",), description, "a text of at most 10,000 characters")
+    n_seeds = _seed_count(data["seeds"], w)
     overrides = data.get("overrides", {}) or {}
     if not isinstance(overrides, dict):
         w.fail("wrong type", ("overrides",), overrides, "a mapping dotted.path: value")
-    scenarios = _scenarios(data["scenarios"], base, overrides, w)
-    strategies = _strategies(data["strategies"], scenarios, w)
-    points, axes = _sweep(data.get("sweep"), scenarios, w)
     _analysis(data.get("analysis", {}), w)
     monthly = data.get("monthly", True)
     if not isinstance(monthly, bool):
         w.fail("wrong type", ("monthly",), monthly, "true or false")
+    scenarios = _scenarios(data["scenarios"], base, overrides, w)
+    strategies = _strategies(data["strategies"], scenarios, w)
+    n_points = _sweep_size(data.get("sweep"), w)
+    total = len(scenarios) * n_points * len(strategies) * n_seeds
+    if limits and total > MAX_RUNS:
+        w.fail(f"{total:,} runs ({len(scenarios)} scenarios x {n_points} sweep points x {len(strategies)} strategies"
+               f" x {n_seeds} seeds) exceed the limit of {MAX_RUNS:,} runs in one experiment", ("seeds",), total,
+               f"at most {MAX_RUNS:,} runs; split the experiment, or lift the limit with --no-limits "
+               "(limits=False)", kind=LimitError)
+    seeds = _seeds(data["seeds"], w)
+    points, axes = _sweep(data.get("sweep"), scenarios, w)
     specs, keys = [], []
     seen: dict[str, str] = {}
     for scen in scenarios:
@@ -132,7 +157,8 @@ def load_experiment(source: str | Path | dict, base_dir: str | Path | None = Non
             try:
                 s = scen.with_overrides(**point) if point else scen
             except ScenarioError as e:
-                w.fail(f"a sweep value does not fit the scenario: {e}", ("sweep", "axes"), point)
+                w.fail(f"a sweep value does not fit the scenario: {e.problem}", ("sweep", "axes", e.path), point,
+                       e.allowed)
             tags = {"point": i, **{f"sweep.{k}": v for k, v in point.items()}}
             for label, strat in strategies:
                 for seed in seeds:
@@ -147,7 +173,7 @@ def load_experiment(source: str | Path | dict, base_dir: str | Path | None = Non
                     seen[key] = label
                     specs.append(spec)
                     keys.append(key)
-    return Experiment(name, str(data.get("description", "")), specs, keys, data,
+    return Experiment(name, description, specs, keys, data,
                       None if isinstance(source, dict) else str(source), scenarios, axes, monthly)
 
 
@@ -160,38 +186,48 @@ def _analysis(value: Any, w: _Where) -> None:
         if k not in ANALYSIS_KEYS:
             w.fail("unknown field", ("analysis", k), k, ", ".join(ANALYSIS_KEYS))
         kind = ANALYSIS_KEYS[k]
-        if kind is float and (isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0):
-            w.fail("wrong type", ("analysis", k), v, "a number >= 0")
-        if kind is dict and (not isinstance(v, dict) or any(isinstance(x, bool) or not isinstance(x, (int, float))
-                                                            or x < 0 for x in v.values())):
-            w.fail("wrong type", ("analysis", k), v, "a mapping outcome: margin >= 0")
+        if kind is float and not _finite_nonneg(v):
+            w.fail("not a finite number >= 0", ("analysis", k), v, "a number >= 0")
+        if kind is dict and (not isinstance(v, dict) or not all(_finite_nonneg(x) for x in v.values())):
+            w.fail("wrong type", ("analysis", k), v, "a mapping outcome: margin, a finite number >= 0")
         if k == "margins":
             from .analysis import OUTCOMES
 
             for name in v:
                 if name not in OUTCOMES:
                     w.fail("no such outcome", ("analysis", "margins", name), name, ", ".join(OUTCOMES))
-        if kind is str and not isinstance(v, str):
+        if kind is str and (not isinstance(v, str) or len(v) > 200):
             w.fail("wrong type", ("analysis", k), v, "a strategy label")
 
 
-def _seeds(value: Any, w: _Where) -> list[int]:
+def _finite_nonneg(v: Any) -> bool:
+    return not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v) and v >= 0
+
+
+def _seed_count(value: Any, w: _Where) -> int:
+    """The number of seeds `seeds:` asks for, checked before any list is built."""
+    allowed = f"a count N >= 1 (seeds 0..N-1) or a non-empty list of distinct integers in [0, {MAX_SEED}]"
     if isinstance(value, bool):
-        w.fail("wrong type", ("seeds",), value, "a count N (seeds 0..N-1) or a list of integers")
+        w.fail("wrong type", ("seeds",), value, allowed)
     if isinstance(value, int):
         if value < 1:
-            w.fail("need at least one seed", ("seeds",), value, "a count >= 1 or a non-empty list")
-        return list(range(value))
+            w.fail("need at least one seed", ("seeds",), value, allowed)
+        return value
     if isinstance(value, list):
         if not value:
-            w.fail("the seed list is empty", ("seeds",), value, "a count >= 1 or a non-empty list of integers")
-        if any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in value):
-            w.fail("seeds must be non-negative integers", ("seeds",), value, "e.g. [1, 2, 3]")
+            w.fail("the seed list is empty", ("seeds",), value, allowed)
+        if any(isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= MAX_SEED for s in value):
+            w.fail("seeds must be integers in range", ("seeds",), value, allowed)
         if len(set(value)) != len(value):
-            w.fail("a seed is listed twice", ("seeds",), value, "distinct integers")
-        return list(value)
-    w.fail("wrong type", ("seeds",), value, "a count N (seeds 0..N-1) or a list of integers")
-    return []
+            w.fail("a seed is listed twice", ("seeds",), value, allowed)
+        return len(value)
+    w.fail("wrong type", ("seeds",), value, allowed)
+    return 0
+
+
+def _seeds(value: Any, w: _Where) -> list[int]:
+    _seed_count(value, w)
+    return list(range(value)) if isinstance(value, int) else list(value)
 
 
 def _scenarios(value: Any, base: Path, overrides: dict, w: _Where) -> list:
@@ -200,9 +236,12 @@ def _scenarios(value: Any, base: Path, overrides: dict, w: _Where) -> list:
         w.fail("wrong type", ("scenarios",), value, "a non-empty list of scenario paths or globs")
     out, names = [], set()
     for i, pattern in enumerate(items):
-        if not isinstance(pattern, str):
-            w.fail("wrong type", ("scenarios", i), pattern, "a path or glob")
-        hits = sorted(glob.glob(str(base / pattern))) or sorted(glob.glob(pattern))
+        if not isinstance(pattern, str) or not pattern or "\x00" in pattern or len(pattern) > 1000:
+            w.fail("wrong type", ("scenarios", i), pattern, "a path or glob (no NUL characters)")
+        try:
+            hits = sorted(glob.glob(str(base / pattern))) or sorted(glob.glob(pattern))
+        except (OSError, ValueError):
+            hits = []
         if not hits:
             w.fail("no scenario file matches", ("scenarios", i), pattern,
                    f"paths relative to the experiment file ({base}) or the current directory")
@@ -211,8 +250,8 @@ def _scenarios(value: Any, base: Path, overrides: dict, w: _Where) -> list:
                 scen = load_scenario(h, overrides)
             except ScenarioError as e:
                 if e.file == "<override>":
-                    w.fail(f"an override does not fit: {e}", ("overrides",), overrides)
-                raise
+                    w.fail(f"an override does not fit: {e.problem}", ("overrides", e.path), e.given, e.allowed)
+                raise e.led_from((w.file, w.line(("scenarios", i)), "uses")) from None
             if scen.name in names:
                 w.fail("two scenarios share a name", ("scenarios", i), scen.name, "distinct scenario names")
             names.add(scen.name)
@@ -227,7 +266,9 @@ def _strategies(value: Any, scenarios: list, w: _Where) -> list[tuple[str, Any]]
     for i, item in enumerate(value):
         if isinstance(item, dict) and "name" in item:
             item = dict(item)
-            label = str(item.pop("name"))
+            label = item.pop("name")
+            if not isinstance(label, str) or not label.strip() or len(label) > 100:
+                w.fail("not a strategy label", ("strategies", i, "name"), label, "a text of 1-100 characters")
             spec: Any = item.pop("levers") if "levers" in item and len(item) == 1 else item
         elif isinstance(item, str):
             label, spec = strategy_label(item), item
@@ -247,20 +288,61 @@ def _strategies(value: Any, scenarios: list, w: _Where) -> list[tuple[str, Any]]
     return out
 
 
-def _sweep(value: Any, scenarios: list, w: _Where) -> tuple[list[dict], list[str]]:
+def _axis_num(spec: Any, path: tuple, w: _Where) -> int:
+    num = spec.get("num")
+    if isinstance(num, bool) or not isinstance(num, int) or num < 1:
+        w.fail("`num` must be a whole number of values >= 1", path + ("num",), num, "an integer >= 1")
+    return num
+
+
+def _sweep_size(value: Any, w: _Where) -> int:
+    """The number of sweep points `sweep:` asks for, checked before any point is built."""
     if value is None:
-        return [{}], []
+        return 1
     if not isinstance(value, dict):
         w.fail("wrong type", ("sweep",), value, "a mapping with " + ", ".join(SWEEP_KEYS))
     for k in value:
         if k not in SWEEP_KEYS:
             w.fail("unknown field", ("sweep", k), k, ", ".join(SWEEP_KEYS))
     sampler = value.get("sampler", "grid")
-    if sampler not in SAMPLERS:
+    if not isinstance(sampler, str) or sampler not in SAMPLERS:
         w.fail("unknown sampler", ("sweep", "sampler"), sampler, ", ".join(SAMPLERS))
     axes = value.get("axes")
     if not isinstance(axes, dict) or not axes:
         w.fail("a sweep needs axes", ("sweep", "axes"), axes, "a mapping dotted.path: [values] or {low, high}")
+    for name in axes:
+        if not isinstance(name, str) or not name:
+            w.fail("an axis is named by a dotted path", ("sweep", "axes", name), name, "e.g. disputes.deterrence")
+    seed = value.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        w.fail("wrong type", ("sweep", "seed"), seed, f"an integer in [0, {MAX_SEED}]")
+    if sampler != "grid":
+        n = value.get("samples")
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            w.fail(f"the {sampler} sampler needs a number of samples", ("sweep", "samples"), n, "an integer >= 1")
+        return n
+    if "samples" in value:
+        w.fail("`samples` is for the lhs and sobol samplers", ("sweep", "samples"), value["samples"],
+               "values per axis (a list or {low, high, num}) for a grid")
+    total = 1
+    for name, spec in axes.items():
+        path = ("sweep", "axes", name)
+        if isinstance(spec, list) and spec:
+            total *= len(spec)
+        elif isinstance(spec, dict) and {"low", "high", "num"} <= set(spec):
+            total *= _axis_num(spec, path, w)
+        else:
+            w.fail("a grid axis needs a list of values or {low, high, num}", path, spec,
+                   "[v1, v2, ...] or {low: a, high: b, num: n}")
+    return total
+
+
+def _sweep(value: Any, scenarios: list, w: _Where) -> tuple[list[dict], list[str]]:
+    if value is None:
+        return [{}], []
+    _sweep_size(value, w)
+    sampler = value.get("sampler", "grid")
+    axes = value["axes"]
     names = list(axes)
     for name in names:  # the field must exist: try it on the first scenario with a value of the right kind
         spec = axes[name]
@@ -274,7 +356,7 @@ def _sweep(value: Any, scenarios: list, w: _Where) -> tuple[list[dict], list[str
             try:
                 scenarios[0].with_overrides(**{name: probe})
             except ScenarioError as e:
-                w.fail(f"a sweep value does not fit: {e}", ("sweep", "axes", name), probe)
+                w.fail(f"a sweep value does not fit: {e.problem}", ("sweep", "axes", name), probe, e.allowed)
     if sampler == "grid":
         lists = []
         for name in names:
@@ -283,15 +365,13 @@ def _sweep(value: Any, scenarios: list, w: _Where) -> tuple[list[dict], list[str
                 lists.append(spec)
             elif isinstance(spec, dict) and {"low", "high", "num"} <= set(spec):
                 _bounds(spec, ("sweep", "axes", name), w)
-                lists.append(list(np.linspace(spec["low"], spec["high"], int(spec["num"]))))
+                lists.append(list(np.linspace(spec["low"], spec["high"], _axis_num(spec, ("sweep", "axes", name), w))))
             else:
                 w.fail("a grid axis needs a list of values or {low, high, num}", ("sweep", "axes", name), spec,
                        "[v1, v2, ...] or {low: a, high: b, num: n}")
         points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*lists)]
         return [_typed(p, scenarios[0]) for p in points], names
-    n = value.get("samples")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        w.fail(f"the {sampler} sampler needs a number of samples", ("sweep", "samples"), n, "an integer >= 1")
+    n = value["samples"]
     bounds = [_bounds(axes[name], ("sweep", "axes", name), w) for name in names]
     seed = value.get("seed", 0)
     gen = qmc.LatinHypercube(d=len(names), seed=seed) if sampler == "lhs" else \
@@ -307,7 +387,8 @@ def _typed(point: dict, scenario: Any) -> dict:
     out = {}
     for name, v in point.items():
         default = scenario.get(name)
-        if isinstance(default, int) and not isinstance(default, bool) and isinstance(v, (float, np.floating)):
+        if isinstance(default, int) and not isinstance(default, bool) and isinstance(v, (float, np.floating)) \
+                and math.isfinite(v):
             out[name] = int(round(float(v)))
         elif isinstance(v, np.floating):
             out[name] = float(v)
@@ -320,7 +401,8 @@ def _bounds(spec: Any, path: tuple, w: _Where) -> tuple[float, float]:
     if not isinstance(spec, dict) or "low" not in spec or "high" not in spec:
         w.fail("a sampled axis needs bounds", path, spec, "{low: a, high: b}")
     lo, hi = spec["low"], spec["high"]
-    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in (lo, hi)) or lo > hi:
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) for v in (lo, hi)) \
+            or lo > hi:
         w.fail("bounds must be numbers with low <= high", path, spec, "{low: a, high: b}, a <= b")
     return float(lo), float(hi)
 

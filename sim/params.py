@@ -274,7 +274,7 @@ PARAMS: dict[str, Any] = {
 ENTRY_SCHEMAS: dict[str, dict[str, P]] = {
     "shocks": {
         "kind": P(None, doc="shock kind", choices=tuple(SHOCK_KINDS)),
-        "month": P(0, -100000, 100000, "month the shock fires (0 = first month after burn-in)"),
+        "month": P(None, -100000, 100000, "month the shock fires (0 = first month after burn-in); required"),
         "magnitude": P(0.5, 0.0, 1.0, "s"),
         "actor": P("none", doc="acting country", choices=("KR", "JP", "none", "both")),
         "issue": P("", doc="dispute issue", choices=ISSUES + ("",)),
@@ -293,7 +293,7 @@ ENTRY_SCHEMAS: dict[str, dict[str, P]] = {
         "c": P(0.5, 0.0, 1e3, "third parameter (triangular mode)"),
     },
     "changes": {
-        "month": P(0, -100000, 100000, "month the change applies"),
+        "month": P(None, -100000, 100000, "month the change applies; required"),
         "country": P("both", doc="country whose levers change", choices=("KR", "JP", "both")),
         "strategy": P("", doc="new strategy (preset or custom name)"),
         "levers": P({}, doc="lever overrides"),

@@ -9,15 +9,17 @@ import copy
 import difflib
 import hashlib
 import json
+import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .errors import InputError
+from .errors import InputError, InputWarning
 from .params import COUNTRIES, ENTRY_SCHEMAS, LEVERS, PARAMS, PRESETS, P, defaults
+from .yamlio import read_yaml
 
+MAX_TEXT = 10_000  # characters of a text field (name, description, strategy)
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 
@@ -32,6 +34,7 @@ class Scenario:
     data: dict
     path: str | None = None
     sources: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -54,113 +57,131 @@ class Scenario:
         user = copy.deepcopy(self.data)
         for key, value in overrides.items():
             _set_dotted(user, key.replace("__", "."), value, origin="<override>")
-        validate(user, {}, "<override>")
-        return Scenario(user, self.path, self.sources)
+        notes = validate(user, {}, "<override>")
+        return Scenario(user, self.path, self.sources, notes)
 
 
 # ---------------------------------------------------------------------------------------------
-class _Loader(yaml.SafeLoader):
-    """Safe loader (no arbitrary tags)."""
+Where = dict  # dotted path (tuple) -> (file, line, chain of (file, line, "extends") links leading to that file)
+MAX_EXTENDS = 20  # files in one `extends` chain
 
 
-def _line_map(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dict:
-    out = {} if out is None else out
-    out[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            key = k.value
-            out[path + (key,)] = k.start_mark.line + 1
-            _line_map(v, path + (key,), out)
-            out[path + (key,)] = k.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            _line_map(v, path + (i,), out)
-    return out
-
-
-def _read_yaml(path: Path) -> tuple[dict, dict]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError("file not found", file=str(path), allowed="an existing YAML file") from None
-    except IsADirectoryError:
-        raise ScenarioError("is a directory, not a scenario file", file=str(path),
-                            allowed="a YAML file (use a glob such as scenarios/*.yaml for many)") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ScenarioError(f"cannot read the file ({e.__class__.__name__}: {e})", file=str(path),
-                            allowed="a readable UTF-8 YAML file") from None
-    try:
-        data = yaml.load(text, Loader=_Loader)
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as e:
-        line = e.problem_mark.line + 1 if e.problem_mark else None
-        raise ScenarioError(f"not valid YAML ({e.problem})", file=str(path), line=line,
-                            allowed="plain YAML mappings, lists and scalars (no tags)") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ScenarioError("the top level must be a mapping of fields", file=str(path), line=1,
-                            given=type(data).__name__, allowed="a mapping such as `name: ...`")
-    return data, (_line_map(node) if node is not None else {})
-
-
-def _merge(base: dict, over: dict) -> dict:
+def merge(base: dict, over: dict) -> dict:
+    """`over` laid over `base`: mappings merge key by key, anything else (lists included) replaces."""
     out = copy.deepcopy(base)
     for k, v in over.items():
         if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
+            out[k] = merge(out[k], v)
         else:
             out[k] = copy.deepcopy(v)
     return out
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict]:
-    """Merge a file over the files it extends; returns (user dict, path -> (file, line))."""
-    data, lines = _read_yaml(path)
-    where = {p: (str(path), ln) for p, ln in lines.items()}
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data, where
-    if not isinstance(parent, str):
-        raise ScenarioError("`extends` must be a file path", file=str(path), line=lines.get(("extends",)),
-                            path="extends", given=parent, allowed="a path relative to this file")
+def _merge_where(base: Where, over: Where, over_data: dict) -> Where:
+    """Locations after `merge`: a value the child replaces (not merges) forgets the parent's lines inside it."""
+    replaced: list[tuple] = []
+
+    def walk(node: Any, path: tuple) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, path + (k,))
+        elif path:
+            replaced.append(path)
+
+    walk(over_data, ())
+    out = {p: w for p, w in base.items()
+           if not any(len(p) > len(r) and p[: len(r)] == r for r in replaced)}
+    out.update(over)
+    return out
+
+
+def _extends_target(parent: Any, path: Path, line: int | None) -> Path:
+    """The file an `extends` value names (relative to the extending file, else a bundled scenario)."""
+    allowed = "the path of a scenario file, relative to this file (or a bundled scenario's file name)"
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError("`extends` must name a file", file=str(path), line=line, path="extends",
+                            given=parent, allowed=allowed)
+    if "\x00" in parent or len(parent) > 1000 or any(len(c) > 255 for c in Path(parent).parts):
+        raise ScenarioError("`extends` is not a usable file path", file=str(path), line=line, path="extends",
+                            given=parent, allowed=allowed + ", without NUL characters, name parts <= 255")
     ppath = (path.parent / parent).resolve()
-    if not ppath.exists() and (SCENARIO_DIR / parent).exists():
-        ppath = (SCENARIO_DIR / parent).resolve()
-    if ppath in chain or ppath == path.resolve():
-        cycle = " -> ".join(str(p.name) for p in chain + (path.resolve(), ppath))
-        raise ScenarioError(f"circular `extends`: {cycle}", file=str(path), line=lines.get(("extends",)),
-                            path="extends", given=parent,
-                            allowed="a chain of files that ends in one without `extends`")
-    if not ppath.exists():
-        raise ScenarioError("`extends` names a file that does not exist", file=str(path),
-                            line=lines.get(("extends",)), path="extends", given=parent,
-                            allowed="an existing scenario file, relative to this file")
-    base, bwhere = _resolve(ppath, chain + (path.resolve(),))
-    bwhere.update(where)
-    return _merge(base, data), bwhere
+    try:
+        if not ppath.exists() and (SCENARIO_DIR / parent).exists():
+            ppath = (SCENARIO_DIR / parent).resolve()
+        exists, is_dir = ppath.exists(), ppath.is_dir()
+    except OSError as e:
+        raise ScenarioError(f"`extends` names a path that cannot be read ({e.strerror})", file=str(path),
+                            line=line, path="extends", given=parent, allowed=allowed) from None
+    if not exists:
+        raise ScenarioError("`extends` names a file that does not exist", file=str(path), line=line,
+                            path="extends", given=parent, allowed="an existing scenario file, relative to this file")
+    if is_dir:
+        raise ScenarioError("`extends` names a directory", file=str(path), line=line, path="extends",
+                            given=parent, allowed=allowed)
+    return ppath
+
+
+def resolve_file(path: Path, chain: tuple[Path, ...] = (),
+                 links: tuple[tuple[str, int | None, str], ...] = ()) -> tuple[dict, Where]:
+    """A file merged over the files it `extends`: (user dict, dotted path -> (file, line, links))."""
+    try:
+        data, lines = read_yaml(path, "scenario file")
+    except InputError as e:
+        raise ScenarioError(e.problem, file=e.file, line=e.line, path=e.path, given=e.given, allowed=e.allowed,
+                            chain=links) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError("the top level must be a mapping of fields", file=str(path), line=1,
+                            given=type(data).__name__, allowed="a mapping such as `name: ...`", chain=links)
+    where = {p: (str(path), ln, links) for p, ln in lines.items()}
+    if "extends" not in data:
+        return data, where
+    parent = data.pop("extends")
+    line = lines.get(("extends",))
+    try:
+        ppath = _extends_target(parent, path, line)
+        if ppath in chain or ppath == path.resolve():
+            cycle = " -> ".join(str(p.name) for p in chain + (path.resolve(), ppath))
+            raise ScenarioError(f"circular `extends`: {cycle}", file=str(path), line=line, path="extends",
+                                given=parent, allowed="a chain of files that ends in one without `extends`")
+        if len(chain) >= MAX_EXTENDS:
+            raise ScenarioError(f"more than {MAX_EXTENDS} files in the `extends` chain", file=str(path), line=line,
+                                path="extends", given=parent, allowed=f"at most {MAX_EXTENDS} files")
+    except ScenarioError as e:
+        raise e.led_from(*links) from None
+    base, bwhere = resolve_file(ppath, chain + (path.resolve(),), links + ((str(path), line, "extends"),))
+    return merge(base, data), _merge_where(bwhere, where, data)
 
 
 def load_scenario(path: str | Path, overrides: dict | None = None, **kw: Any) -> Scenario:
-    """Load, resolve `extends`, apply overrides (dotted keys or `a__b=...`) and validate a scenario."""
+    """Load, resolve `extends`, apply overrides (dotted keys or `a__b=...`) and validate a scenario.
+
+    Problems that do not stop a run (a shock outside the simulated months) are issued as InputWarning and
+    kept in `Scenario.warnings`."""
     path = Path(path)
-    user, where = _resolve(path, ())
-    resolved = _merge(defaults(), user)
+    user, where = resolve_file(path)
+    resolved = merge(defaults(), user)
     if where.get(("name",), (None,))[0] != str(path):  # a name is not inherited from the parent file
         resolved["name"] = path.stem
-    validate(resolved, where, str(path), user=user)
-    scen = Scenario(resolved, str(path), sorted({str(Path(f).resolve()) for f, _ in where.values()}))
+    notes = validate(resolved, where, str(path), user=user)
+    scen = Scenario(resolved, str(path), sorted({str(Path(w[0]).resolve()) for w in where.values()}), notes)
+    for note in notes:
+        warnings.warn(InputWarning(note), stacklevel=2)
     over = dict(overrides or {}, **kw)
     return scen.with_overrides(**over) if over else scen
 
 
 def from_dict(data: dict, name: str = "inline") -> Scenario:
     """A scenario from a plain dict (as a notebook would write it), validated like a file."""
+    if not isinstance(data, dict):
+        raise ScenarioError("a scenario must be a mapping of fields", file=f"<{name}>", given=type(data).__name__,
+                            allowed="a dict such as {'name': ...}")
     user = copy.deepcopy(data)
-    resolved = _merge(defaults(), user)
+    resolved = merge(defaults(), user)
     resolved.setdefault("name", name)
-    validate(resolved, {}, f"<{name}>", user=user)
-    return Scenario(resolved, None, [])
+    notes = validate(resolved, {}, f"<{name}>", user=user)
+    return Scenario(resolved, None, [], notes)
 
 
 def _set_dotted(d: dict, dotted: str, value: Any, origin: str) -> None:
@@ -187,28 +208,52 @@ def _unknown(key: Any, known: dict, path: str, file: str, line: int | None) -> N
 
 
 # ---------------------------------------------------------------------------------------------
-def validate(data: dict, where: dict, file: str, user: dict | None = None) -> None:
-    """Check a resolved scenario dict against the schema; raise ScenarioError on the first problem."""
+class _Stop(Exception):
+    """Ends the check of one field after its problem was recorded (the others are still checked)."""
 
-    def loc(path: tuple) -> tuple[str, int | None]:
+
+def validate(data: dict, where: dict, file: str, user: dict | None = None) -> list[str]:
+    """Check a resolved scenario dict against the schema.
+
+    Raises ScenarioError for the first problem, with every other problem found in `.others`; returns warnings
+    (problems that do not stop a run, such as a shock scheduled outside the simulated months)."""
+    errors: list[ScenarioError] = []
+    notes: list[str] = []
+
+    def loc(path: tuple) -> tuple[str, int | None, tuple]:
         for n in range(len(path), -1, -1):
             if path[:n] in where:
                 return where[path[:n]]
-        return file, None
+        return file, None, ()
 
     def fail(problem: str, path: tuple, given: Any = None, allowed: str = "") -> None:
-        f, ln = loc(path)
-        raise ScenarioError(problem, file=f, line=ln, path=".".join(map(str, path)), given=given,
-                            allowed=allowed)
+        f, ln, chain = loc(path)
+        errors.append(ScenarioError(problem, file=f, line=ln, path=".".join(map(str, path)), given=given,
+                                    allowed=allowed, chain=chain))
+        raise _Stop
+
+    def each(items: Any, check: Any) -> None:
+        """check(item) for every item; a problem in one does not stop the others."""
+        for item in items:
+            try:
+                check(*item)
+            except _Stop:
+                pass
+
+    def unknown(key: Any, known: Any, path: tuple) -> None:
+        names = [str(k) for k in known]
+        close = difflib.get_close_matches(str(key), names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        fail(f"unknown field{hint}", path, key, ", ".join(sorted(names)) or "nothing here")
 
     def check_scalar(value: Any, spec: P, path: tuple) -> None:
-        d = spec.default
+        d = spec.default if spec.default is not None else (spec.choices[0] if spec.choices else spec.lo)
         if spec.choices is not None and isinstance(d, tuple):
-            if not isinstance(value, list) or any(v not in spec.choices for v in value):
+            if not isinstance(value, list) or any(not isinstance(v, str) or v not in spec.choices for v in value):
                 fail("not a list of allowed values", path, value, ", ".join(spec.choices))
             return
         if spec.choices is not None:
-            if value not in spec.choices:
+            if isinstance(value, (list, dict)) or value not in spec.choices:
                 close = difflib.get_close_matches(str(value), [str(c) for c in spec.choices], n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 fail(f"not an allowed value{hint}", path, value, ", ".join(map(str, spec.choices)))
@@ -222,9 +267,14 @@ def validate(data: dict, where: dict, file: str, user: dict | None = None) -> No
         elif isinstance(d, float):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 fail("wrong type", path, value, f"a number in [{spec.lo}, {spec.hi}]")
+            if not math.isfinite(value):
+                fail("not a finite number", path, value, f"a number in [{spec.lo}, {spec.hi}]")
         elif isinstance(d, str):
             if not isinstance(value, str):
                 fail("wrong type", path, value, "a string")
+            if len(value) > MAX_TEXT or "\x00" in value:
+                fail("text too long or holding a NUL character", path, value,
+                     f"a string of at most {MAX_TEXT:,} characters")
             return
         elif isinstance(d, dict):
             if not isinstance(value, dict):
@@ -239,97 +289,133 @@ def validate(data: dict, where: dict, file: str, user: dict | None = None) -> No
         elif isinstance(spec, dict) and spec:
             if not isinstance(value, dict):
                 fail("wrong type", path, value, "a mapping with fields " + ", ".join(spec))
-            for k, v in value.items():
+
+            def one(k: Any, v: Any) -> None:
                 if k not in spec:
-                    f, ln = loc(path + (k,))
-                    _unknown(k, spec, ".".join(map(str, path + (k,))), f, ln)
+                    unknown(k, spec, path + (k,))
                 walk(v, spec[k], path + (k,))
 
-    walk({k: v for k, v in data.items()}, {**PARAMS, "levers": P({}), "strategies": P({}),
-                                           "disputes_initial": P([]), "shocks": P([]),
-                                           "random_shocks": P([]), "changes": P([])}, ())
+            each(value.items(), one)
+
+    top = {**PARAMS, "levers": P({}), "strategies": P({}), "disputes_initial": P([]), "shocks": P([]),
+           "random_shocks": P([]), "changes": P([])}
+    each([(data, top, ())], walk)
 
     def check_levers(levers: Any, path: tuple) -> None:
         if not isinstance(levers, dict):
             fail("wrong type", path, levers, "a mapping of levers: " + ", ".join(LEVERS))
-        for k, v in levers.items():
+
+        def one(k: Any, v: Any) -> None:
             if k not in LEVERS:
-                f, ln = loc(path + (k,))
-                _unknown(k, LEVERS, ".".join(map(str, path + (k,))), f, ln)
+                unknown(k, LEVERS, path + (k,))
             check_scalar(v, LEVERS[k], path + (k,))
 
-    check_levers(data["levers"], ("levers",))
-    if not isinstance(data["strategies"], dict):
-        fail("wrong type", ("strategies",), data["strategies"], "a mapping name -> levers")
-    for sname, body in data["strategies"].items():
+        each(levers.items(), one)
+
+    each([(data.get("levers", {}), ("levers",))], check_levers)
+    strategies = data.get("strategies", {})
+    if not isinstance(strategies, dict):
+        each([("wrong type", ("strategies",), strategies, "a mapping name -> levers")], fail)
+        strategies = {}
+
+    def check_custom(sname: Any, body: Any) -> None:
+        if not isinstance(sname, str) or not sname or len(sname) > 100:
+            fail("not a strategy name", ("strategies", sname), sname, "a name of 1-100 characters")
         if not isinstance(body, dict):
             fail("wrong type", ("strategies", sname), body, "a mapping of levers, optionally `extends`")
         body = dict(body)
         base = body.pop("extends", "two_track")
-        if base not in PRESETS:
+        if not isinstance(base, str) or base not in PRESETS:
             fail("unknown preset in `extends`", ("strategies", sname, "extends"), base, ", ".join(PRESETS))
         check_levers(body, ("strategies", sname))
-    strategy_names = set(PRESETS) | set(data["strategies"])
+
+    each(strategies.items(), check_custom)
+    strategy_names = set(PRESETS) | {k for k in strategies if isinstance(k, str)}
 
     from .strategies import StrategyError, parse_strategy  # local: strategies imports params only
 
     def check_strategy(spec: Any, path: tuple) -> None:
         try:
             parse_strategy(spec, data)
-        except StrategyError as e:
-            fail(str(e), path, spec, ", ".join(sorted(strategy_names)) + " or kr=NAME,jp=NAME")
+        except (StrategyError, TypeError, ValueError, KeyError, AttributeError) as e:
+            fail(str(e) if isinstance(e, StrategyError) else "not a strategy", path, spec,
+                 ", ".join(sorted(strategy_names)) + " or kr=NAME,jp=NAME")
 
-    check_strategy(data["strategy"], ("strategy",))
-    check_strategy(data["burn_in_strategy"], ("burn_in_strategy",))
+    burn_in, horizon = data.get("burn_in"), data.get("horizon")
+    if not errors:  # the strategy bundles are sound: references to them can be resolved
+        each([(data["strategy"], ("strategy",)), (data["burn_in_strategy"], ("burn_in_strategy",))],
+             check_strategy)
 
-    for section, schema in ENTRY_SCHEMAS.items():
-        entries = data[section]
+    def check_entry(section: str, i: int, entry: Any) -> None:
+        schema = ENTRY_SCHEMAS[section]
+        path = (section, i)
+        if not isinstance(entry, dict):
+            fail("wrong type", path, entry, "a mapping with fields " + ", ".join(schema))
+
+        def one(k: Any, v: Any) -> None:
+            if k not in schema:
+                unknown(k, schema, path + (k,))
+            if v is None and schema[k].default is None:
+                return
+            check_scalar(v, schema[k], path + (k,))
+
+        n_before = len(errors)
+        each(entry.items(), one)
+        missing = [k for k, spec in schema.items() if spec.default is None and entry.get(k) is None]
+        for k in missing:
+            spec = schema[k]
+            allowed = ", ".join(map(str, spec.choices)) if spec.choices else f"[{spec.lo}, {spec.hi}]"
+            each([(f"missing required field `{k}`", path, None, allowed)], fail)
+        if len(errors) > n_before:
+            return
+        kind = entry.get("kind")
+        if kind in ("provocation", "trade_coercion", "boycott", "leadership_change", "culture_wave") \
+                and entry.get("actor", "none") not in COUNTRIES:
+            fail(f"a {kind} shock needs an acting country", path + ("actor",), entry.get("actor"), "KR, JP")
+        if section in ("shocks", "changes") and entry.get("strategy"):
+            check_strategy(entry["strategy"], path + ("strategy",))
+        if section == "changes" and "levers" in entry:
+            check_levers(entry["levers"], path + ("levers",))
+        if section == "random_shocks":
+            a, b, c = (entry.get(k, schema[k].default) for k in ("a", "b", "c"))
+            if entry.get("dist") == "beta" and (a <= 0 or b <= 0):
+                fail("beta magnitudes need a > 0 and b > 0", path, (a, b), "a > 0, b > 0")
+            if entry.get("dist") in ("uniform", "triangular") and not a <= b:
+                fail("the low end `a` must not exceed the high end `b`", path, (a, b), "a <= b")
+            if entry.get("dist") == "triangular" and not a <= c <= b:
+                fail("the triangular mode `c` must lie between `a` and `b`", path, (a, b, c), "a <= c <= b")
+        month = entry.get("month")
+        if section in ("shocks", "changes") and isinstance(burn_in, int) and isinstance(horizon, int) \
+                and not isinstance(burn_in, bool) and not -burn_in <= month < horizon:
+            f, ln, chain = loc(path + ("month",))
+            notes.append(ScenarioError(f"month {month} lies outside the simulated months [{-burn_in}, {horizon - 1}]"
+                                       " (burn-in and horizon); the entry has no effect", file=f, line=ln,
+                                       path=".".join(map(str, path + ("month",))), chain=chain).render())
+
+    for section in ENTRY_SCHEMAS:
+        entries = data.get(section, [])
         if not isinstance(entries, list):
-            fail("wrong type", (section,), entries, "a list of entries")
-        for i, entry in enumerate(entries):
-            path = (section, i)
-            if not isinstance(entry, dict):
-                fail("wrong type", path, entry, "a mapping with fields " + ", ".join(schema))
-            for k, v in entry.items():
-                if k not in schema:
-                    f, ln = loc(path + (k,))
-                    _unknown(k, schema, ".".join(map(str, path + (k,))), f, ln)
-                if v is None and schema[k].default is None:
-                    continue
-                check_scalar(v, schema[k], path + (k,))
-            for k, spec in schema.items():
-                if spec.default is None and entry.get(k) is None:
-                    allowed = ", ".join(map(str, spec.choices)) if spec.choices else ""
-                    fail(f"missing required field `{k}`", path, None, allowed)
-            kind = entry.get("kind")
-            if kind in ("provocation", "trade_coercion", "boycott", "leadership_change", "culture_wave") \
-                    and entry.get("actor", "none") not in COUNTRIES:
-                fail(f"a {kind} shock needs an acting country", path + ("actor",), entry.get("actor"),
-                     "KR, JP")
-            if section == "shocks" and entry.get("strategy"):
-                check_strategy(entry["strategy"], path + ("strategy",))
-            if section == "changes":
-                if entry.get("strategy"):
-                    check_strategy(entry["strategy"], path + ("strategy",))
-                if "levers" in entry:
-                    check_levers(entry["levers"], path + ("levers",))
-            if section == "random_shocks":
-                a, b, c = (entry.get(k, schema[k].default) for k in ("a", "b", "c"))
-                if entry.get("dist") == "beta" and (a <= 0 or b <= 0):
-                    fail("beta magnitudes need a > 0 and b > 0", path, (a, b), "a > 0, b > 0")
-                if entry.get("dist") in ("uniform", "triangular") and not a <= b:
-                    fail("the low end `a` must not exceed the high end `b`", path, (a, b), "a <= b")
-                if entry.get("dist") == "triangular" and not a <= c <= b:
-                    fail("the triangular mode `c` must lie between `a` and `b`", path, (a, b, c), "a <= c <= b")
+            each([("wrong type", (section,), entries, "a list of entries")], fail)
+            continue
+        each([(section, i, e) for i, e in enumerate(entries)], check_entry)
 
-    c = data["citizens"]
-    if c["network_k"] % 2:
-        fail("must be even", ("citizens", "network_k"), c["network_k"], "an even integer >= 2")
-    if not c["bad_threshold"] < c["good_threshold"]:
-        fail("bad_threshold must lie below good_threshold", ("citizens", "bad_threshold"),
-             c["bad_threshold"], f"< {c['good_threshold']}")
-    for country in COUNTRIES:
-        pop = data["population"][country]
-        if pop["n_public"] + pop["n_youth"] <= c["network_k"]:
-            fail("too few citizens for the network", ("population", country, "n_youth"),
-                 pop["n_youth"], f"n_public + n_youth > network_k ({c['network_k']})")
+    def check_citizens() -> None:
+        c = data["citizens"]
+        if c["network_k"] % 2:
+            fail("must be even", ("citizens", "network_k"), c["network_k"], "an even integer >= 2")
+        if not c["bad_threshold"] < c["good_threshold"]:
+            fail("bad_threshold must lie below good_threshold", ("citizens", "bad_threshold"),
+                 c["bad_threshold"], f"< {c['good_threshold']}")
+        for country in COUNTRIES:
+            pop = data["population"][country]
+            if pop["n_public"] + pop["n_youth"] <= c["network_k"]:
+                fail("too few citizens for the network", ("population", country, "n_youth"),
+                     pop["n_youth"], f"n_public + n_youth > network_k ({c['network_k']})")
+
+    if not errors:  # cross-field checks need every field to have its type
+        each([()], check_citizens)
+    if errors:
+        first = errors[0]
+        first.others = list(errors[1:])
+        raise first
+    return notes

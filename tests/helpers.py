@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.compare import run_comparison
-from sim.scenario import Scenario, _merge, _resolve, from_dict, load_scenario
+from sim.scenario import Scenario, from_dict, load_scenario, merge, resolve_file
 
 TESTS_DIR = Path(__file__).resolve().parent
 PINNED = TESTS_DIR / "pinned.yaml"
@@ -20,8 +20,8 @@ def pinned(**overrides) -> Scenario:
 
 def bundled_on_pinned(path: Path, **overrides) -> Scenario:
     """A bundled scenario's own content (its `extends` chain) laid over the pinned parameters."""
-    user, _ = _resolve(Path(path), ())
-    data = _merge(load_scenario(PINNED).data, user)
+    user, _ = resolve_file(Path(path))
+    data = merge(load_scenario(PINNED).data, user)
     data["horizon"] = 120
     return from_dict(data, data["name"]).with_overrides(**overrides)
 
