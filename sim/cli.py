@@ -46,26 +46,24 @@ def _overrides(items: list[str]) -> dict:
 def _seeds(text: str) -> list[int]:
     """'100' -> 0..99; '1,5,9' -> those; '10-19' -> 10..19."""
     allowed = f"N (seeds 0..N-1), A-B with 0 <= A <= B, or a comma-separated list of integers in [0, {MAX_SEED}]"
+    text = text.strip()
     try:
         if "," in text:
             seeds = [int(s) for s in text.split(",") if s.strip()]
-        elif "-" in text.strip().lstrip("-"):
-            a, b = text.strip().split("-", 1)
+        elif "-" in text.lstrip("-"):
+            a, b = text.split("-", 1)
             lo, hi = int(a), int(b)
-            if not 0 <= lo <= hi:
-                raise InputError("the seed range is empty or negative", file="--seeds", given=text, allowed=allowed)
-            if hi - lo + 1 > MAX_RUNS:
-                raise LimitError("too many seeds", file="--seeds", given=text, allowed=f"at most {MAX_RUNS:,} seeds")
-            seeds = list(range(lo, hi + 1))
+            seeds = None
         else:
-            n = int(text)
-            if n < 1:
-                raise InputError("need at least one seed", file="--seeds", given=text, allowed=allowed)
-            if n > MAX_RUNS:
-                raise LimitError("too many seeds", file="--seeds", given=text, allowed=f"at most {MAX_RUNS:,} seeds")
-            seeds = list(range(n))
+            lo, hi, seeds = 0, int(text) - 1, None
     except ValueError:
         raise InputError("not a seed count, range or list", file="--seeds", given=text, allowed=allowed) from None
+    if seeds is None:
+        if not 0 <= lo <= hi:
+            raise InputError("the seeds asked for are none or negative", file="--seeds", given=text, allowed=allowed)
+        if hi - lo + 1 > MAX_RUNS:
+            raise LimitError("too many seeds", file="--seeds", given=text, allowed=f"at most {MAX_RUNS:,} seeds")
+        seeds = list(range(lo, hi + 1))
     if not seeds or any(not 0 <= s <= MAX_SEED for s in seeds) or len(set(seeds)) != len(seeds):
         raise InputError("seeds must be distinct integers in range", file="--seeds", given=text, allowed=allowed)
     return seeds
@@ -331,9 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse, call, print: every error this tool raises on purpose is one line on stderr and exit 2
-    (a held lock, a results directory that cannot be used, a file that cannot be written: 3); anything
-    else is a bug, reported in one line (`--debug` shows the traceback)."""
+    """Parse, call, print. Every error this tool raises on purpose (bad input, a held lock, a results directory
+    that cannot be used, a file that cannot be written) is one line on stderr and exit status 2; anything else
+    is a bug, reported in one line with exit status 4 (`sim --debug ...` shows the traceback)."""
     args = build_parser().parse_args(argv)
     warnings.showwarning = _show_warning
     try:
@@ -343,20 +341,20 @@ def main(argv: list[str] | None = None) -> int:
             raise
         more = f" (and {len(e.others)} more problems: `sim validate` lists them)" if e.others else ""
         print(f"error: {e}{more}", file=sys.stderr)
-        return 2 if isinstance(e, InputError) else 3
+        return 2
     except OSError as e:
         if args.debug:
             raise
         where = e.filename or "output"
         print(f"error: {where}: cannot read or write ({e.strerror or e}); nothing completed was lost",
               file=sys.stderr)
-        return 3
+        return 2
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
     except MemoryError:
         print("error: out of memory; use fewer citizens, seeds or processes", file=sys.stderr)
-        return 3
+        return 2
     except Exception as e:  # noqa: BLE001 - a bug: one line, the traceback with --debug
         if args.debug:
             raise

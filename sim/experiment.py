@@ -145,7 +145,8 @@ def load_experiment(source: str | Path | dict, base_dir: str | Path | None = Non
     total = len(scenarios) * n_points * len(strategies) * n_seeds
     if limits and total > MAX_RUNS:
         w.fail(f"{total:,} runs ({len(scenarios)} scenarios x {n_points} sweep points x {len(strategies)} strategies"
-               f" x {n_seeds} seeds) exceed the limit of {MAX_RUNS:,} runs in one experiment", ("seeds",), total,
+               f" x {n_seeds} seeds) exceed the limit of {MAX_RUNS:,} runs in one experiment",
+               ("sweep",) if n_points > n_seeds else ("seeds",), total,
                f"at most {MAX_RUNS:,} runs; split the experiment, or lift the limit with --no-limits "
                "(limits=False)", kind=LimitError)
     seeds = _seeds(data["seeds"], w)

@@ -33,7 +33,7 @@ def check_component(name: object, *, file: str | None = None, line: int | None =
 def safe_component(text: str, fallback: str = "unnamed") -> str:
     """`text` as one safe path component: unsafe characters become '_', no leading dots, at most MAX_COMPONENT."""
     norm = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    out = _UNSAFE.sub("_", norm).lstrip(".")[:MAX_COMPONENT].strip("_")
+    out = re.sub(r"\.{2,}", "_", _UNSAFE.sub("_", norm)).lstrip(".")[:MAX_COMPONENT].strip("_")
     return out or fallback
 
 

@@ -50,7 +50,8 @@ def _check(root: yaml.Node, file: str) -> None:
                     if isinstance(k, yaml.ScalarNode):
                         ln = k.start_mark.line + 1
                         if k.value in first:
-                            raise InputError(f"the key {k.value!r} appears twice (lines {first[k.value]} and {ln})",
+                            lines = f"lines {first[k.value]} and {ln}" if first[k.value] != ln else f"line {ln}"
+                            raise InputError(f"the key {k.value!r} appears twice ({lines})",
                                              file=file, line=ln, given=k.value,
                                              allowed="each key once in a mapping")
                         first[k.value] = ln
