@@ -341,7 +341,7 @@ def validate(data: dict, where: dict, file: str, user: dict | None = None) -> li
             fail(str(e) if isinstance(e, StrategyError) else "not a strategy", path, spec,
                  ", ".join(sorted(strategy_names)) + " or kr=NAME,jp=NAME")
 
-    burn_in, horizon = data.get("burn_in"), data.get("horizon")
+    horizon = data.get("horizon")
     if not errors:  # the strategy bundles are sound: references to them can be resolved
         each([(data["strategy"], ("strategy",)), (data["burn_in_strategy"], ("burn_in_strategy",))],
              check_strategy)
@@ -385,12 +385,13 @@ def validate(data: dict, where: dict, file: str, user: dict | None = None) -> li
             if entry.get("dist") == "triangular" and not a <= c <= b:
                 fail("the triangular mode `c` must lie between `a` and `b`", path, (a, b, c), "a <= c <= b")
         month = entry.get("month")
-        if section in ("shocks", "changes") and isinstance(burn_in, int) and isinstance(horizon, int) \
-                and not isinstance(burn_in, bool) and not -burn_in <= month < horizon:
+        if section in ("shocks", "changes") and isinstance(horizon, int) and not isinstance(horizon, bool) \
+                and not 0 <= month < horizon:
             f, ln, chain = loc(path + ("month",))
-            notes.append(ScenarioError(f"month {month} lies outside the simulated months [{-burn_in}, {horizon - 1}]"
-                                       " (burn-in and horizon); the entry has no effect", file=f, line=ln,
-                                       path=".".join(map(str, path + ("month",))), chain=chain).render())
+            notes.append(ScenarioError(f"month {month} lies outside the simulated months [0, {horizon - 1}]: the "
+                                       "entry has no effect (except in a warm-started continuation, whose months "
+                                       "count on)", file=f, line=ln, path=".".join(map(str, path + ("month",))),
+                                       chain=chain).render())
 
     for section in ENTRY_SCHEMAS:
         entries = data.get(section, [])
