@@ -2,6 +2,8 @@
 linked-issue diplomacy. See README.md and docs/ODD.md."""
 
 from .batch import run_experiment
+from .compare import compare_strategies
+from .errors import InputError, LimitError, LockError, ResultsError, SimError
 from .experiment import load_experiment
 from .model import RelationsModel
 from .results import load_results
@@ -9,5 +11,6 @@ from .runner import RunResult, RunSpec, run, run_many
 from .scenario import Scenario, ScenarioError, from_dict, load_scenario
 from .strategies import parse_strategy
 
-__all__ = ["RelationsModel", "RunResult", "RunSpec", "Scenario", "ScenarioError", "from_dict", "load_experiment",
+__all__ = ["InputError", "LimitError", "LockError", "RelationsModel", "ResultsError", "RunResult", "RunSpec",
+           "Scenario", "ScenarioError", "SimError", "compare_strategies", "from_dict", "load_experiment",
            "load_results", "load_scenario", "parse_strategy", "run", "run_experiment", "run_many"]

@@ -16,7 +16,7 @@ import yaml
 
 from .batch import run_experiment
 from .errors import InputError, InputWarning, LimitError, SimError
-from .experiment import MAX_RUNS, from_scenarios, load_experiment
+from .experiment import MAX_RUNS, load_experiment
 from .model import StateError
 from .results import describe, load_results
 from .scenario import load_scenario
@@ -123,11 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare_table, format_table, recovery_table
-    from .limits import check
-    from .plots import plot_distributions
-    from .runner import default_workers
-    from .store import write_frame
+    from .compare import compare_strategies, format_recovery, format_table
 
     paths = []
     for pattern in args.scenarios:
@@ -146,36 +142,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for st in strategies:
         for sc in scenarios:
             _check_strategy(st, sc, "--strategies")
-    if len(strategies) < 2 or len(set(strategies)) != len(strategies):
-        raise InputError("compare needs at least two distinct strategies", file="--strategies",
-                         given=args.strategies, allowed="e.g. two_track,linked")
     seeds = _seeds(args.seeds)
     out = Path(args.out) if args.out else RESULTS / f"compare_{datetime.now():%Y%m%d-%H%M%S}"
     total = len(scenarios) * len(strategies) * len(seeds)
     print(f"{len(scenarios)} scenarios x {len(strategies)} strategies x {len(seeds)} seeds = {total} runs "
           f"on {args.jobs or 'all'} processes", flush=True)
-    t0 = time.perf_counter()
-    exp = from_scenarios("compare", scenarios, strategies, seeds, monthly=True)
-    check(exp.estimate(args.jobs or default_workers()), "sim compare", limits=not args.no_limits)
-    run_experiment(exp, out, jobs=args.jobs, scheduler=args.scheduler, progress=True, load=False)
-    res = load_results(out, monthly=False)
-    elapsed = time.perf_counter() - t0
-    summaries = res.summaries
-    labels = [strategy_label(s) for s in strategies]
-    tol = scenarios[0].data["outputs"]["tie_tolerance"]
-    table = compare_table(summaries, labels[0], labels[1:], tol)
-    print(format_table(table))
-    recovery = recovery_table(summaries)
-    print("\nRecovery after the first major shock (Kaplan-Meier median, censored at the run's end):")
-    for _, r in recovery.iterrows():
-        print(f"  {r['scenario']:<26} {r['strategy']:<12} recovered {r['share_recovered']:.0%} of "
-              f"{r['major_shock_runs']} runs, median {r['km_median_recovery_months']:.0f} months, "
-              f"breakdown in {r['share_breakdown']:.0%}")
-    write_frame(table, out / "comparison.csv")
-    write_frame(recovery, out / "recovery.csv")
-    fig = plot_distributions(summaries, ["health_discounted", "cooperation_discounted"], labels)
-    fig.savefig(out / "distributions.png", dpi=110)
-    print(f"\n{total} runs in {elapsed:.1f} s; wrote {out}/ (manifest.json, runs.parquet, summaries/, monthly/, "
+    res = compare_strategies(scenarios, strategies, seeds, out, jobs=args.jobs, scheduler=args.scheduler,
+                             limits=not args.no_limits)
+    print(format_table(res.table))
+    print("\n" + format_recovery(res.recovery))
+    print(f"\n{total} runs in {res.seconds:.1f} s; wrote {out}/ (manifest.json, runs.parquet, summaries/, monthly/, "
           f"comparison.csv, recovery.csv, distributions.png); read it with sim.load_results")
     return 1 if len(res.failures) else 0
 

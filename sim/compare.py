@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +12,15 @@ import pandas as pd
 
 from .analysis import adjust, compare
 from .batch import run_experiment
+from .errors import InputError, ResultsError
 from .experiment import from_scenarios
+from .limits import check
+from .results import load_results
+from .runner import default_workers
 from .scenario import Scenario
 from .stats import kaplan_meier_median
+from .store import write_frame
+from .strategies import strategy_label
 
 HEADLINE = ["health_discounted", "cooperation_discounted"]
 
@@ -27,6 +35,58 @@ def run_comparison(scenarios: list[Scenario], strategies: list[Any], seeds: list
         return run_experiment(exp, out, jobs=jobs, progress=progress).summaries
     with tempfile.TemporaryDirectory() as tmp:
         return run_experiment(exp, Path(tmp) / "compare", jobs=jobs, progress=progress).summaries
+
+
+@dataclass
+class Comparison:
+    """What `sim compare` computed and wrote: the paired table, the recovery table, the runs, and timing."""
+
+    table: pd.DataFrame
+    recovery: pd.DataFrame
+    summaries: pd.DataFrame
+    failures: pd.DataFrame
+    out: Path
+    seconds: float
+
+
+def compare_strategies(scenarios: list[Scenario], strategies: list[Any], seeds: list[int], out: str | Path,
+                       jobs: int | None = None, scheduler: str | None = None, progress: bool = True,
+                       limits: bool = True) -> Comparison:
+    """Run every scenario x strategy x seed into the results directory `out` (resumable), then write
+    comparison.csv, recovery.csv and distributions.png there. The first strategy is the reference."""
+    from .plots import plot_distributions
+
+    if len(strategies) < 2 or len(set(map(strategy_label, strategies))) != len(strategies):
+        raise InputError("a comparison needs at least two distinct strategies", file="--strategies",
+                         given=strategies, allowed="e.g. two_track,linked")
+    out = Path(out)
+    t0 = time.perf_counter()
+    exp = from_scenarios("compare", scenarios, strategies, seeds, monthly=True)
+    check(exp.estimate(jobs or default_workers()), "sim compare", limits=limits)
+    run_experiment(exp, out, jobs=jobs, scheduler=scheduler, progress=progress, load=False)
+    res = load_results(out, monthly=False)
+    if not len(res.summaries):
+        raise ResultsError("no run finished, so there is nothing to compare", file=str(out),
+                           allowed=f"see the tracebacks in {out / 'failures'}/")
+    labels = [strategy_label(s) for s in strategies]
+    tol = scenarios[0].data["outputs"]["tie_tolerance"]
+    table = compare_table(res.summaries, labels[0], labels[1:], tol)
+    recovery = recovery_table(res.summaries)
+    write_frame(table, out / "comparison.csv")
+    write_frame(recovery, out / "recovery.csv")
+    fig = plot_distributions(res.summaries, HEADLINE, labels)
+    fig.savefig(out / "distributions.png", dpi=110)
+    return Comparison(table, recovery, res.summaries, res.failures, out, time.perf_counter() - t0)
+
+
+def format_recovery(recovery: pd.DataFrame) -> str:
+    """Plain-text recovery lines for the terminal."""
+    lines = ["Recovery after the first major shock (Kaplan-Meier median, censored at the run's end):"]
+    for _, r in recovery.iterrows():
+        lines.append(f"  {r['scenario']:<26} {r['strategy']:<12} recovered {r['share_recovered']:.0%} of "
+                     f"{r['major_shock_runs']} runs, median {r['km_median_recovery_months']:.0f} months, "
+                     f"breakdown in {r['share_breakdown']:.0%}")
+    return "\n".join(lines)
 
 
 def compare_table(summaries: pd.DataFrame, reference: str, others: list[str], tol: float = 1e-3) -> pd.DataFrame:
