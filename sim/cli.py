@@ -253,10 +253,17 @@ def _is_experiment(path: str) -> bool:
     return isinstance(data, dict) and "scenarios" in data and "strategies" in data
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one `error: ...` line (exit 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"error: {self.prog}: {message}; see `{self.prog} --help`\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="sim", description="ROK-Japan relations: scenario simulation")
+    ap = _Parser(prog="sim", description="ROK-Japan relations: scenario simulation")
     ap.add_argument("--debug", action="store_true", help="show Python tracebacks of errors")
-    sub = ap.add_subparsers(dest="command", required=True)
+    sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
     lim = argparse.ArgumentParser(add_help=False)
     lim.add_argument("--no-limits", action="store_true",
                      help="lift the resource limits (runs, memory, time); see docs/safety.md")

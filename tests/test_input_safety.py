@@ -324,3 +324,11 @@ def _patched(parser, func):
     for action in parser._subparsers._group_actions:  # noqa: SLF001 - argparse has no public accessor
         action.choices["validate"].set_defaults(func=func)
     return parser
+
+
+@pytest.mark.parametrize("args", [["run"], ["run", "x", "--seed", "q"], ["bogus"], ["batch", "e.yaml", "-j", "two"]])
+def test_usage_errors_are_one_line(capsys, args):
+    with pytest.raises(SystemExit) as ex:
+        main(args)
+    out, err = capsys.readouterr()
+    assert ex.value.code == 2 and err.startswith("error: sim") and err.count("\n") == 1 and "--help" in err
