@@ -108,9 +108,10 @@ def adjust(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 
 def pretty(label: str) -> str:
     """A strategy label in words: 'kr=two_track,jp=linked' -> 'KR two-track / JP linked'."""
-    if "=" in label:
-        return " / ".join(f"{p.split('=')[0].upper()} {p.split('=')[1].replace('_', '-')}" for p in label.split(","))
-    return label.replace("_", "-")
+    bits = [p.split("=", 1) for p in str(label).split(",")]
+    if "=" in label and all(len(b) == 2 and b[0].strip().lower() in ("kr", "jp") for b in bits):
+        return " / ".join(f"{c.strip().upper()} {v.strip().replace('_', '-')}" for c, v in bits)
+    return str(label).replace("_", "-")
 
 
 def wilcoxon_p(d: np.ndarray) -> float:

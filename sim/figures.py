@@ -12,10 +12,16 @@ states a finding.
 Bands are quantiles across seeds per month (the 50% band is the 25th to 75th percentile, the 90% band the
 5th to 95th). If the frame holds several sweep points, runs of all points are pooled (the legend says so)
 unless point= selects one.
+
+Scenario names, strategy labels and titles are data, shown as written: a `$` is a dollar sign (never
+mathtext), TeX is never used whatever `text.usetex` says, control characters become spaces and names longer than
+sim.plots.MAX_LABEL characters are cut with an ellipsis (on the figure only: keys and gids keep the full name).
+`plain(text)` gives that treatment to any text you add to a figure yourself.
 """
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Sequence
 
@@ -26,10 +32,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from .plots import STRATEGY_COLOURS, strategy_colour
+from .plots import MAX_LABEL, STRATEGY_COLOURS, no_math, plain, shorten, strategy_colour
 
-__all__ = ["difference_fan", "fan_chart", "outcome_distributions", "payoff_table_figure", "strategy_colours",
-           "win_matrix", "youth_public_panels"]
+__all__ = ["difference_fan", "fan_chart", "outcome_distributions", "payoff_table_figure", "plain", "shorten",
+           "strategy_colours", "win_matrix", "youth_public_panels"]
 
 # Font sizes (points) and line widths for projection.
 TITLE, LABEL, TICK, LEGEND, NOTE = 17, 15, 14, 13, 13
@@ -89,12 +95,29 @@ def label(name: str) -> str:
 
 
 def strategy_label(s: str, wrap: bool = False) -> str:
-    """Display name of a strategy label ('kr=two_track,jp=linked' -> 'KR two-track · JP linked')."""
-    if "=" in s:
-        bits = [p.split("=", 1) for p in s.split(",")]
-        parts = [f"{c.upper()} {STRATEGY_NAMES.get(v, v.replace('_', ' '))}" for c, v in bits]
+    """Display name of a strategy label ('kr=two_track,jp=linked' -> 'KR two-track · JP linked'), shortened
+    (sim.plots.shorten) but not yet escaped: pass it through no_math (or use plain) before drawing it."""
+    s = str(s)
+    bits = [p.split("=", 1) for p in s.split(",")]
+    if "=" in s and all(len(b) == 2 and b[0].strip().upper() in COUNTRY_NAMES for b in bits):
+        limit = max(12, MAX_LABEL // len(bits))
+        parts = [f"{c.strip().upper()} {shorten(STRATEGY_NAMES.get(v, v.replace('_', ' ')), limit)}"
+                 for c, v in bits]
         return ("\n" if wrap else " · ").join(parts)
-    return STRATEGY_NAMES.get(s, s.replace("_", " "))
+    return shorten(STRATEGY_NAMES.get(s, s.replace("_", " ")))
+
+
+def _slabel(s: str, wrap: bool = False, width: int | None = None) -> str:
+    """A strategy's display name, ready to draw; with `width`, each line wrapped to that many characters."""
+    text = strategy_label(s, wrap)
+    if width:
+        text = "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
+    return no_math(text)
+
+
+def _gid(s: str) -> str:
+    """A strategy label in a gid (an SVG id): the full label, without control characters (invalid in XML)."""
+    return shorten(s, None)
 
 
 def strategy_colours(strategies: Sequence[str]) -> dict[str, str]:
@@ -109,14 +132,26 @@ def strategy_colours(strategies: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _wrap(text: str, width: int = 16) -> str:
-    return textwrap.fill(text.replace("_", " "), width)
+def _wrap(text: str, width: int = 16, limit: int = MAX_LABEL) -> str:
+    """A name wrapped to `width` characters a line, ready to draw (shortened, `$` escaped)."""
+    return no_math(textwrap.fill(shorten(text, limit).replace("_", " "), width))
 
 
 def _suptitle(fig: Figure, text: str) -> None:
-    """Figure title, wrapped to the figure's width."""
+    """Figure title, shown as written (each line shortened, `$` escaped) and wrapped to the figure's width."""
     chars = int(fig.get_figwidth() * 72 * 0.95 / (0.56 * TITLE))
-    fig.suptitle("\n".join(textwrap.fill(line, chars) for line in str(text).split("\n")), fontsize=TITLE)
+    lines = [textwrap.fill(shorten(line, 3 * MAX_LABEL), chars) for line in str(text).split("\n")]
+    fig.suptitle(no_math("\n".join(lines)), fontsize=TITLE)
+
+
+def _as_written(func):
+    """Build the figure with TeX off: every Text made inside keeps usetex=False, whatever the global rcParams
+    (TeX would read a label's backslashes, braces, % and $ as commands)."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context({"text.usetex": False}):
+            return func(*args, **kwargs)
+    return wrapper
 
 
 def _style(ax, grid: str = "both") -> None:
@@ -244,6 +279,7 @@ def _event_months(events) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------------- figures
 
+@_as_written
 def fan_chart(monthly: pd.DataFrame, variable: str, scenario: str, strategies: Sequence[str] | None = None,
               events=None, title: str | None = None, point: int | None = None,
               bands: Sequence[int] | None = None) -> Figure:
@@ -272,8 +308,8 @@ def fan_chart(monthly: pd.DataFrame, variable: str, scenario: str, strategies: S
     ax = fig.add_subplot()
     for s in strategies:
         qs = q.loc[s]
-        _fan(ax, qs.index.to_numpy(), qs, colours[s], strategy_label(s), f"median:{s}", bands)
-    handles = [Line2D([], [], color=colours[s], lw=MEDIAN_LW, label=strategy_label(s)) for s in strategies]
+        _fan(ax, qs.index.to_numpy(), qs, colours[s], _slabel(s), f"median:{_gid(s)}", bands)
+    handles = [Line2D([], [], color=colours[s], lw=MEDIAN_LW, label=_slabel(s)) for s in strategies]
     handles += [h for h, b in zip(_band_handles(runs=_runs(sub)), (50, 90), strict=True) if b in bands]
     ev = _event_months(events)
     if ev.size:
@@ -282,15 +318,17 @@ def fan_chart(monthly: pd.DataFrame, variable: str, scenario: str, strategies: S
             ax.axvline(m, color="#555555", lw=2.2, alpha=0.45, zorder=0)
         handles.append(Line2D([], [], color="#555555", lw=2.2, alpha=0.45, label="shock"))
     ax.set_xlabel("month after burn-in")
-    ax.set_ylabel(_wrap(label(variable), 46))
+    ax.set_ylabel(_wrap(label(variable), 46, 2 * MAX_LABEL))
     ax.set_xlim(sub["month"].min(), sub["month"].max())
     _style(ax)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=LEGEND,
               title=_seed_note(seeds, _n_points(sub)), title_fontsize=LEGEND, frameon=False)
-    _suptitle(fig, title if title is not None else f"{label(variable).capitalize()}: {scenario.replace('_', ' ')}")
+    _suptitle(fig, title if title is not None else
+              f"{label(variable).capitalize()}: {shorten(scenario).replace('_', ' ')}")
     return fig
 
 
+@_as_written
 def difference_fan(monthly: pd.DataFrame, variable: str, scenario: str, a: str, b: str, title: str | None = None,
                    point: int | None = None, mean: bool = False) -> Figure:
     """Paired difference A - B of a monthly variable (same seed, same sweep point, same month): median across
@@ -321,11 +359,11 @@ def difference_fan(monthly: pd.DataFrame, variable: str, scenario: str, a: str, 
                 zorder=3.5)
     ax.set_xlim(months.min(), months.max())
     ax.set_xlabel("month after burn-in")
-    ax.set_ylabel(_wrap(f"difference in {label(variable)}", 46))
+    ax.set_ylabel(_wrap(f"difference in {label(variable)}", 46, 2 * MAX_LABEL))
     _style(ax)
     kw = {"transform": ax.transAxes, "fontsize": NOTE, "color": "#333333", "ha": "left"}
-    ax.text(0.01, 0.98, f"▲ {strategy_label(a)} higher", va="top", **kw)
-    ax.text(0.01, 0.02, f"▼ {strategy_label(b)} higher", va="bottom", **kw)
+    ax.text(0.01, 0.98, no_math(f"▲ {strategy_label(a)} higher"), va="top", **kw)
+    ax.text(0.01, 0.02, no_math(f"▼ {strategy_label(b)} higher"), va="bottom", **kw)
     pairs = d[d["month"] == d["month"].min()].shape[0]
     handles = [Line2D([], [], color=colour, lw=MEDIAN_LW, label="median difference"),
                *_band_handles(colour, outline90=False, runs="pairs"),
@@ -339,10 +377,11 @@ def difference_fan(monthly: pd.DataFrame, variable: str, scenario: str, a: str, 
               title_fontsize=LEGEND, frameon=False)
     _suptitle(fig, title if title is not None else
                  f"Paired difference in {label(variable)}: {strategy_label(a)} − {strategy_label(b)}, "
-                 f"{scenario.replace('_', ' ')}")
+                 f"{shorten(scenario).replace('_', ' ')}")
     return fig
 
 
+@_as_written
 def outcome_distributions(summaries: pd.DataFrame, outcome: str, strategies: Sequence[str] | None = None,
                           kind: str = "violin", scenarios: Sequence[str] | None = None, title: str | None = None,
                           point: int | None = None) -> Figure:
@@ -365,7 +404,7 @@ def outcome_distributions(summaries: pd.DataFrame, outcome: str, strategies: Seq
     groups = {k: g.to_numpy() for k, g in values.groupby(["scenario", "strategy"], sort=False)["_v"]}
     if not groups:
         raise ValueError(f"outcome {outcome!r} has no finite values for these scenarios and strategies")
-    handles = [Patch(facecolor=colours[s], alpha=0.75, label=strategy_label(s)) for s in strategies]
+    handles = [Patch(facecolor=colours[s], alpha=0.75, label=_slabel(s)) for s in strategies]
     if kind == "violin":
         fig = _violins(groups, scenarios, strategies, colours, outcome)
         ax = fig.axes[0]
@@ -373,7 +412,7 @@ def outcome_distributions(summaries: pd.DataFrame, outcome: str, strategies: Seq
                   title="one run per seed;\ndot: median\nbar: middle 50%", title_fontsize=LEGEND)
     else:
         fig = _ecdfs(groups, scenarios, strategies, colours, outcome)
-        fig.legend(handles=[Line2D([], [], color=colours[s], lw=MEDIAN_LW, label=strategy_label(s))
+        fig.legend(handles=[Line2D([], [], color=colours[s], lw=MEDIAN_LW, label=_slabel(s))
                             for s in strategies], loc="outside lower center", ncols=min(len(strategies), 4),
                    fontsize=LEGEND, frameon=False)
     _suptitle(fig, title if title is not None else f"{label(outcome).capitalize()}: distribution over runs")
@@ -402,9 +441,9 @@ def _violins(groups: dict, scenarios: list, strategies: list, colours: dict, out
             q1, med, q3 = np.percentile(d, [25, 50, 75])
             ax.vlines(pos, q1, q3, color="#222222", lw=6, zorder=3)
             ax.scatter([pos], [med], s=60, color="white", edgecolor="#222222", lw=1.5, zorder=4)
-    ax.set_xticks(np.arange(len(scenarios)), [_wrap(sc) for sc in scenarios])
+    ax.set_xticks(np.arange(len(scenarios)), [_wrap(str(sc)) for sc in scenarios])
     ax.set_xlim(-0.6, len(scenarios) - 0.4)
-    ax.set_ylabel(_wrap(label(outcome), 46))
+    ax.set_ylabel(_wrap(label(outcome), 46, 2 * MAX_LABEL))
     _style(ax, grid="y")
     return fig
 
@@ -423,20 +462,21 @@ def _ecdfs(groups: dict, scenarios: list, strategies: list, colours: dict, outco
             x = np.sort(d)
             y = np.arange(1, x.size + 1) / x.size
             ax.step(np.r_[x[0], x], np.r_[0, y], where="post", color=colours[s], lw=MEDIAN_LW - 0.4)
-        ax.set_title(sc.replace("_", " "), fontsize=LABEL)
+        ax.set_title(plain(str(sc).replace("_", " ")), fontsize=LABEL)
         ax.set_ylim(0, 1.02)
         _style(ax)
     for ax in axes[n:]:
         ax.set_visible(False)
     for i, ax in enumerate(axes[:n]):
         if i + cols >= n:  # no panel below: label the x axis here
-            ax.set_xlabel(_wrap(label(outcome), 30))
+            ax.set_xlabel(_wrap(label(outcome), 30, 2 * MAX_LABEL))
             ax.tick_params(labelbottom=True)
         if i % cols == 0:
             ax.set_ylabel("share of runs ≤ value")
     return fig
 
 
+@_as_written
 def win_matrix(table: pd.DataFrame, outcome: str | None = None, title: str | None = None,
                value_label: str | None = None, strategies: Sequence[str] | None = None,
                cmap: str = "cividis") -> Figure:
@@ -457,8 +497,11 @@ def win_matrix(table: pd.DataFrame, outcome: str | None = None, title: str | Non
             raise ValueError(f"outcome {outcome!r} is not in the table; available: {', '.join(map(str, outs))}")
         t = t[t["outcome"] == outcome]
     t = t.assign(_row=t["scenario"].astype(str).str.replace("_", " "))
+    shown = {r: shorten(r, 48) for r in _unique(t["_row"])}  # the full name stays the key
     if "point" in t.columns and t.groupby("scenario")["point"].nunique().max() > 1:
-        t = t.assign(_row=t["_row"] + " · point " + t["point"].astype(str))
+        suffix = " · point " + t["point"].astype(str)
+        shown = {r + x: shown[r] + x for r, x in zip(t["_row"], suffix, strict=True)}
+        t = t.assign(_row=t["_row"] + suffix)
     if t.duplicated(["_row", "strategy"]).any():
         dup = t[t.duplicated(["_row", "strategy"], keep=False)][["_row", "strategy"]].iloc[0].tolist()
         raise ValueError(f"the table has several values for scenario {dup[0]!r} and strategy {dup[1]!r}")
@@ -488,8 +531,8 @@ def win_matrix(table: pd.DataFrame, outcome: str | None = None, title: str | Non
                     color="black" if lum > 0.5 else "white")
         else:
             ax.text(j, i, "–", ha="center", va="center", fontsize=LABEL, color="#555555")
-    ax.set_xticks(np.arange(len(cols)), [strategy_label(c, wrap=True) for c in cols])
-    ax.set_yticks(np.arange(len(rows)), [_wrap(r, 28) for r in rows])
+    ax.set_xticks(np.arange(len(cols)), [_slabel(c, wrap=True, width=20) for c in cols])
+    ax.set_yticks(np.arange(len(rows)), [_wrap(shown[r], 28) for r in rows])
     ax.tick_params(labelsize=TICK, length=0)
     ax.xaxis.tick_top()
     for side in ax.spines.values():
@@ -499,14 +542,15 @@ def win_matrix(table: pd.DataFrame, outcome: str | None = None, title: str | Non
     ax.grid(which="minor", color="white", lw=3)
     ax.tick_params(which="minor", length=0)
     cb = fig.colorbar(im, ax=ax, shrink=0.9, pad=0.02)
-    words = label(outcome) if outcome else None
-    cb.set_label(value_label or "share of seeds where best", fontsize=LABEL)
+    words = shorten(label(str(outcome))) if outcome else None
+    cb.set_label(plain(value_label or "share of seeds where best"), fontsize=LABEL)
     cb.ax.tick_params(labelsize=TICK)
     _suptitle(fig, title if title is not None else
                  "Share of seeds in which each strategy is best" + (f" on {words}" if words else ""))
     return fig
 
 
+@_as_written
 def youth_public_panels(monthly: pd.DataFrame, scenario: str, strategies: Sequence[str] | None = None,
                         title: str | None = None, point: int | None = None) -> Figure:
     """2x2 panels, rows KR and JP, columns youth (under 30) and public (30 and over): the share with a good
@@ -533,7 +577,7 @@ def youth_public_panels(monthly: pd.DataFrame, scenario: str, strategies: Sequen
                 qs = q.loc[s, col]
                 m = qs.index.to_numpy()
                 ax.fill_between(m, qs[0.25], qs[0.75], color=colours[s], alpha=BAND_ALPHA[50], lw=0)
-                ax.plot(m, qs[0.5], color=colours[s], lw=MEDIAN_LW, gid=f"median:{s}:{col}")
+                ax.plot(m, qs[0.5], color=colours[s], lw=MEDIAN_LW, gid=f"median:{_gid(s)}:{col}")
             ax.set_title(f"{COUNTRY_NAMES[c]}, {words}", fontsize=LABEL, fontweight="bold")
             if k == 0:
                 ax.set_ylabel(f"share with a good view\nof {OTHER[c]}")
@@ -542,15 +586,17 @@ def youth_public_panels(monthly: pd.DataFrame, scenario: str, strategies: Sequen
             _style(ax)
             ax.title.set_size(LABEL)
     axes[0, 0].set_xlim(sub["month"].min(), sub["month"].max())
-    handles = [Line2D([], [], color=colours[s], lw=MEDIAN_LW, label=strategy_label(s)) for s in strategies]
+    handles = [Line2D([], [], color=colours[s], lw=MEDIAN_LW, label=_slabel(s)) for s in strategies]
     note = _seed_note(seeds, _n_points(sub)).replace("\n", " ")
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 5), fontsize=LEGEND,
                frameon=False, title=f"{note}; band: middle 50%", title_fontsize=LEGEND)
     _suptitle(fig, title if title is not None else
-                 f"Share with a good view of the other country, youth and public: {scenario.replace('_', ' ')}")
+                 f"Share with a good view of the other country, youth and public: "
+                 f"{shorten(scenario).replace('_', ' ')}")
     return fig
 
 
+@_as_written
 def payoff_table_figure(payoffs: pd.DataFrame, title: str | None = None) -> Figure:
     """The 2x2 read as a game (sim.analysis.payoff_game): rows KR's strategy, columns JP's, each cell the
     mean payoff of KR and of JP; a payoff in bold with a ★ is that country's best response to the other's
@@ -586,8 +632,8 @@ def payoff_table_figure(payoffs: pd.DataFrame, title: str | None = None) -> Figu
                     fontsize=LABEL + 1, fontweight="bold" if bj else "normal", color="#D55E00", zorder=2)
         ax.set_xlim(-0.5, len(jp) - 0.5)
         ax.set_ylim(len(kr) - 0.5, -0.5)
-        ax.set_xticks(range(len(jp)), [strategy_label(s) for s in jp])
-        ax.set_yticks(range(len(kr)), [strategy_label(s) for s in kr])
+        ax.set_xticks(range(len(jp)), [_slabel(s, width=20) for s in jp])
+        ax.set_yticks(range(len(kr)), [_slabel(s, width=20) for s in kr])
         ax.xaxis.tick_top()
         ax.xaxis.set_label_position("top")
         ax.set_xlabel("Japan's strategy", fontsize=LABEL, labelpad=10)
@@ -596,7 +642,7 @@ def payoff_table_figure(payoffs: pd.DataFrame, title: str | None = None) -> Figu
         for side in ax.spines.values():
             side.set_visible(False)
         if sc:
-            ax.set_title(str(sc).replace("_", " "), fontsize=LABEL, fontweight="bold", pad=12)
+            ax.set_title(plain(str(sc).replace("_", " ")), fontsize=LABEL, fontweight="bold", pad=12)
     for ax in axes[n:]:
         ax.set_visible(False)
     fig.text(0.01, 0.0, "★ best response to the other country's choice;  outlined cell: both (an equilibrium)",

@@ -2,9 +2,15 @@
 
 Colour-blind-safe Okabe-Ito palette, one colour per strategy and series, large fonts for projection.
 Functions return matplotlib Figures; nothing here calls plt.show().
+
+Names read from scenario and experiment files (scenario names, strategy labels) are data: every text drawn
+here goes through `plain`, so it is shown as it is written (a `$` is a dollar sign, never mathtext, and TeX is
+never used), without control characters, and cut short with an ellipsis when very long.
 """
 
 from __future__ import annotations
+
+import re
 
 import matplotlib
 import numpy as np
@@ -19,7 +25,33 @@ SHOCK_STYLE = {"scheduled": "#555555", "random": "#999999", "endogenous": "#D55E
 MARKED = ("provocation", "court_ruling", "us_china_escalation", "us_china_deescalation", "pandemic",
           "summit", "agreement", "trade_coercion", "security_incident", "leadership_change", "leader_fell",
           "dispute_settled", "disaster", "culture_wave")
-RC = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 10}
+RC = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 10, "text.usetex": False}
+MAX_LABEL = 60  # characters of a name shown in a figure; longer names are cut with an ellipsis (display only)
+# Control characters (newlines and tabs too), line and paragraph separators, bidirectional overrides and lone
+# surrogates: none belongs in a one-line label, and some break the SVG (XML) output.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]+")
+
+
+def shorten(text: object, limit: int | None = MAX_LABEL) -> str:
+    """`text` as one line fit for display: unprintable characters (newlines, tabs, other control characters,
+    bidirectional overrides) become one space, surrounding spaces go, and text longer than `limit` characters
+    is cut with an ellipsis. For display only (never a key); not yet safe from mathtext, see `plain`."""
+    s = _UNPRINTABLE.sub(" ", str(text)).strip()
+    if limit is not None and len(s) > limit:
+        s = s[:max(limit - 1, 1)].rstrip() + "…"
+    return s
+
+
+def no_math(text: str) -> str:
+    """Escape every `$` so that matplotlib draws the text as written, never as mathtext (with TeX off, a
+    drawn '\\$' shows as '$'). Apply once, to the final string handed to matplotlib; keeps newlines."""
+    return str(text).replace("$", "\\$")
+
+
+def plain(text: object, limit: int | None = MAX_LABEL) -> str:
+    """A name as matplotlib should show it: one line (`shorten`) and literal dollar signs (`no_math`).
+    plain("a$b$c") is drawn as a$b$c, not as a formula; plain("x" * 300) is 60 characters ending in '…'."""
+    return no_math(shorten(text, limit))
 
 
 def strategy_colour(label: str, i: int = 0) -> str:
@@ -72,7 +104,7 @@ def _plot_run(monthly: pd.DataFrame, events: pd.DataFrame | None, title: str) ->
         _mark_shocks(a, events)
         a.grid(alpha=0.3)
     if title:
-        fig.suptitle(title, fontsize=15)
+        fig.suptitle(plain(title, 3 * MAX_LABEL), fontsize=15)
     return fig
 
 
@@ -101,9 +133,9 @@ def _plot_distributions(summaries: pd.DataFrame, outcomes: list[str], strategies
             for p, d in zip(pos, data, strict=False):
                 jitter = (np.random.default_rng(0).random(d.size) - 0.5) * width * 0.6
                 ax.scatter(p + jitter, d, s=6, color=strategy_colour(s, j), alpha=0.6)
-            ax.plot([], [], color=strategy_colour(s, j), lw=8, alpha=0.6, label=s)
-        ax.set_xticks(np.arange(len(scen)), [sc.replace("_", "\n") for sc in scen])
-        ax.set_ylabel(out.replace("_", " "))
+            ax.plot([], [], color=strategy_colour(s, j), lw=8, alpha=0.6, label=plain(s))
+        ax.set_xticks(np.arange(len(scen)), [no_math(shorten(sc, 30).replace("_", "\n")) for sc in scen])
+        ax.set_ylabel(plain(out.replace("_", " ")))
         ax.grid(axis="y", alpha=0.3)
         ax.legend(loc="best")
     axes[0, 0].set_title("Outcome per run (one dot per seed), by scenario and strategy")

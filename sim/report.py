@@ -3,13 +3,20 @@
 Plain-words findings per scenario (no p-values), where the winner changes, the win matrix, fan charts,
 distributions, youth-versus-public panels, regret and satisficing tables, the 2x2 game where present,
 a precision check, and the analysts' table (Wilcoxon signed-rank with Holm correction) folded away.
+
+Everything in a results directory is data, not markup: experiment name and description, scenario names,
+strategy labels, sweep axes and values, outcome names and provenance reach the page only through `_e`
+(html.escape with quotes, control characters replaced) or a pandas table built with escape=True; figure file
+names are safe path components (sim.paths.safe_component). The page holds no script.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +24,7 @@ from matplotlib.figure import Figure
 
 from . import analysis as A
 from . import figures as F
+from .paths import safe_component
 from .results import load_results
 from .store import atomic_write
 
@@ -34,18 +42,44 @@ th{background:#f3f6fa} .meta{color:#555;font-size:.85em} details{margin:1em 0}
 """
 
 
-def _embed(fig: Figure, name: str, figdir: Path) -> str:
+# C0/C1 control characters other than tab, newline and carriage return, and lone surrogates (which cannot be
+# written as UTF-8): invalid in an HTML document, shown as U+FFFD.
+_NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _e(text: object) -> str:
+    """Any text for the page (element content or a double-quoted attribute value): escaped, quotes included."""
+    return html.escape(_NOT_HTML.sub("\ufffd", str(text)), quote=True)
+
+
+def _slug(name: str) -> str:
+    """A scenario name as part of a figure file name: itself if already a safe path component, else a safe
+    version with a short hash of the name (so that two names never share a file)."""
+    name = str(name)
+    safe = safe_component(name, "scenario")
+    if safe == name:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{safe[:60]}-{digest}"
+
+
+def _embed(fig: Figure, name: str, figdir: Path, alt: str) -> str:
+    """Save the figure as figdir/NAME.svg and .png (NAME a safe file name) and return an <img> embedding the PNG,
+    with `alt` (plain text, escaped here) as its alternative text."""
     figdir.mkdir(parents=True, exist_ok=True)
     fig.savefig(figdir / f"{name}.svg")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     (figdir / f"{name}.png").write_bytes(buf.getvalue())
     data = base64.b64encode(buf.getvalue()).decode()
-    return f'<img alt="{html.escape(name)}" src="data:image/png;base64,{data}">'
+    return f'<img alt="{_e(alt)}" title="{_e(alt)}" src="data:image/png;base64,{data}">'
 
 
 def _table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
-    return df.to_html(index=False, float_format=lambda x: floatfmt.format(x), border=0, escape=True)
+    """An HTML table whose every cell and header is escaped (pandas escape=True)."""
+    clean = df.rename(columns=lambda c: _NOT_HTML.sub("\ufffd", str(c)))
+    clean = clean.apply(lambda col: col.map(lambda v: _NOT_HTML.sub("\ufffd", v) if isinstance(v, str) else v))
+    return clean.to_html(index=False, float_format=lambda x: floatfmt.format(x), border=0, escape=True)
 
 
 def _title(row: pd.Series, words: str) -> str:
@@ -97,20 +131,22 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
     scenarios = list(dict.fromkeys(summ["scenario"]))
     monthly = load_results(root, monthly=True, columns=MONTHLY_COLUMNS).monthly if res.manifest.get(
         "monthly", True) else None
-    parts = [f"<h1>{html.escape(res.manifest.get('name', 'experiment'))}: which strategy does better?</h1>",
-             f"<p>{html.escape(res.manifest.get('description', '') or '')}</p>",
-             f"<p class=meta>{len(summ)} runs; strategies {', '.join(strategies)}; reference {ref}; "
-             f"paired by seed (common random numbers). A difference counts only when its 95% interval clears "
-             f"the practical margin (health and cooperation {margins['health_discounted']}, crisis months "
-             f"{margins['crisis_months']}; set them under `analysis: margins:` in the experiment). Code "
-             f"{res.manifest.get('provenance', {}).get('code_version')}, commit "
-             f"{res.manifest.get('provenance', {}).get('git_commit')}.</p>", "<h2>Findings</h2>"]
+    title = res.manifest.get("name") or "experiment"
+    prov = res.manifest.get("provenance") or {}
+    prov = prov if isinstance(prov, dict) else {}
+    parts = [f"<h1>{_e(title)}: which strategy does better?</h1>",
+             f"<p>{_e(res.manifest.get('description') or '')}</p>",
+             f"<p class=meta>{len(summ)} runs; strategies {_e(', '.join(map(str, strategies)))}; reference "
+             f"{_e(ref)}; paired by seed (common random numbers). A difference counts only when its 95% interval "
+             f"clears the practical margin (health and cooperation {_e(margins['health_discounted'])}, crisis "
+             f"months {_e(margins['crisis_months'])}; set them under `analysis: margins:` in the experiment). "
+             f"Code {_e(prov.get('code_version'))}, commit {_e(prov.get('git_commit'))}.</p>", "<h2>Findings</h2>"]
     for scen in scenarios:
-        parts.append(f"<h3>{html.escape(scen.replace('_', ' '))}</h3>")
+        parts.append(f"<h3>{_e(str(scen).replace('_', ' '))}</h3>")
         rows = table[(table["scenario"] == scen) & table["outcome"].isin(HEADLINE)]
         for _, r in rows.iterrows():
             cls = "unclear" if r["verdict"] == "no clear difference" else "clear"
-            parts.append(f'<p class="finding {cls}">{html.escape(A.sentence(r, names))}</p>')
+            parts.append(f'<p class="finding {cls}">{_e(A.sentence(r, names))}</p>')
     fails = pd.concat([A.where_it_fails(summ, ref, o, tol=tol) for o in others], ignore_index=True) \
         if {"major_shock_month", "n_dispute_opened", "n_dispute_linked"} <= set(summ.columns) else pd.DataFrame()
     parts.append("<h2>Where it fails</h2>")
@@ -121,7 +157,7 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
         name = names.get((r["scenario"], r.get("point")), r["scenario"].replace("_", " "))
         flips.append(f"{name}, {A.pretty(ref)} vs {A.pretty(r['b'])}: "
                      + (f"{who} better" if who else "no clear difference"))
-    parts.append("<p>Winner on relationship health by scenario — " + html.escape("; ".join(flips)) + ".</p>")
+    parts.append("<p>Winner on relationship health by scenario — " + _e("; ".join(flips)) + ".</p>")
     if len(fails) and fails["winner_changes"].any():
         parts.append("<p>Within scenarios, the winner changes in these groups of runs:</p>")
         cols = [c for c in ("scenario", "point", "a", "b", "condition", "level", "n", "p_a_better", "overall")
@@ -135,51 +171,56 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
     wm = A.win_matrix(summ, "health_discounted", tol)
     parts.append("<h2>Win matrix</h2><p>Share of matched runs in which each strategy has the best relationship "
                  "health (ties split).</p>")
-    parts.append(_embed(F.win_matrix(wm, "health_discounted"), "win_matrix", figdir))
+    parts.append(_embed(F.win_matrix(wm, "health_discounted"), "win_matrix", figdir,
+                        "win matrix: share of matched runs in which each strategy has the best health"))
     parts.append("<h2>Outcome distributions</h2>")
     for outcome in HEADLINE[:2]:
-        parts.append(_embed(F.outcome_distributions(summ, outcome, strategies), f"distribution_{outcome}", figdir))
+        parts.append(_embed(F.outcome_distributions(summ, outcome, strategies), f"distribution_{outcome}", figdir,
+                            f"distribution over runs of {F.label(outcome)}"))
     if monthly is not None and len(monthly):
         parts.append("<h2>Over time</h2>")
         for scen in scenarios:
-            slug = scen.replace("/", "_")
+            slug = _slug(scen)
+            words = F.shorten(scen).replace("_", " ")
             row = health[health["scenario"] == scen].iloc[0]
-            parts.append(f"<h3>{html.escape(scen.replace('_', ' '))}</h3>")
+            parts.append(f"<h3>{_e(str(scen).replace('_', ' '))}</h3>")
             parts.append(_embed(F.fan_chart(monthly, "health", scen, strategies,
-                                            title=f"{scen.replace('_', ' ')}: relationship health"),
-                                f"fan_health_{slug}", figdir))
+                                            title=f"{words}: relationship health"),
+                                f"fan_health_{slug}", figdir, f"{words}: relationship health over time"))
             parts.append(_embed(F.difference_fan(monthly, "health", scen, ref, row["b"], mean=True,
                                                  title=_title(row, "discounted health")),
-                                f"diff_health_{slug}", figdir))
-            parts.append(_embed(F.youth_public_panels(monthly, scen, strategies), f"youth_public_{slug}", figdir))
+                                f"diff_health_{slug}", figdir, f"{words}: paired difference in health over time"))
+            parts.append(_embed(F.youth_public_panels(monthly, scen, strategies), f"youth_public_{slug}", figdir,
+                                f"{words}: youth and public views over time"))
     parts.append("<h2>Regret and satisficing</h2><p>Regret: how far a strategy's median health falls short of "
                  "the best strategy in that scenario (minimax regret picks the smallest maximum).</p>")
     parts.append(_table(A.regret(summ)))
-    parts.append(f"<p>Satisficing: share of runs in which health never falls below {threshold}.</p>")
+    parts.append(f"<p>Satisficing: share of runs in which health never falls below {_e(threshold)}.</p>")
     parts.append(_table(A.satisficing(summ, "health_min", threshold)))
     labels = set(strategies)
     if any(s.startswith("kr=") for s in labels):
         parts.append("<h2>The 2×2 as a game</h2><p>Each country's mean discounted payoff (approval and benefit) "
                      "per cell; a best response maximises a country's payoff given the other's choice.</p>")
-        base = sorted({p.split("=")[1] for s in labels if s.startswith("kr=") for p in s.split(",")})
+        base = sorted({p.partition("=")[2] for s in labels if s.startswith("kr=") for p in s.split(",")} - {""})
         games = [A.payoff_game(summ, scen, base) for scen in scenarios]
         games = [g for g in games if len(g)]
         if games:
             game = pd.concat(games, ignore_index=True)
-            parts.append(_embed(F.payoff_table_figure(game), "payoff_game", figdir))
+            parts.append(_embed(F.payoff_table_figure(game), "payoff_game", figdir,
+                                "each country's mean payoff per pair of strategies"))
             parts.append(_table(game))
     prec = A.precision(table[table["outcome"].isin(HEADLINE)], width)
     short = prec[~prec["enough"]]
     parts.append("<h2>Precision</h2>")
     if len(short):
-        parts.append(f"<p>These intervals are wider than {width}; the seeds needed are n·(w/{width})²:</p>")
+        parts.append(f"<p>These intervals are wider than {_e(width)}; the seeds needed are n·(w/{_e(width)})²:</p>")
         parts.append(_table(short[["scenario", "outcome", "b", "n", "width", "n_needed"]]))
     else:
-        parts.append(f"<p>Every headline interval is narrower than {width}: enough seeds.</p>")
+        parts.append(f"<p>Every headline interval is narrower than {_e(width)}: enough seeds.</p>")
     parts.append("<details><summary>Analysts' table: paired tests (Wilcoxon signed-rank, Holm-corrected over "
                  "all rows)</summary>" + _table(table.drop(columns=["higher_is_better"]), "{:.4g}") + "</details>")
-    doc = (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(res.manifest.get('name', ''))}"
-           f" report</title><style>{CSS}</style></head><body>{''.join(parts)}</body></html>")
+    doc = (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)} report</title>"
+           f"<style>{CSS}</style></head><body>{''.join(parts)}</body></html>")
     path = out / "report.html"
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda p: p.write_text(doc, encoding="utf-8"))

@@ -127,3 +127,11 @@ def test_payoff_game_best_responses():
 def test_missing_strategy_is_a_clear_error():
     with pytest.raises(ValueError, match="package_deal"):
         A.compare(_summaries(np.ones(3), np.ones(3)), "two_track", "package_deal")
+
+
+def test_pretty_labels_only_reads_country_pairs():
+    from sim.analysis import pretty
+
+    assert pretty("kr=two_track,jp=linked") == "KR two-track / JP linked"
+    assert pretty("x=y,z") == "x=y,z" and pretty("a=b") == "a=b"
+    assert pretty('"onmouseover=alert(1) x="') == '"onmouseover=alert(1) x="'
