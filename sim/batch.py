@@ -9,12 +9,14 @@ resubmitted); Ctrl-C or a kill loses at most the runs not yet flushed, and the s
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 import traceback
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,13 +24,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .errors import InputError, ResultsError, SimError
 from .experiment import Experiment, load_experiment
 from .provenance import provenance
 from .results import Results, ResultStore, load_results
-from .runner import RunSpec, _mp_context, default_workers, run
-from .store import write_frame, write_json
+from .runner import RunSpec, default_workers, run, worker_pool
 
 MAX_RETRIES = 2  # resubmissions of a task whose worker died
+SCHEDULER_TIMEOUT = 5.0  # seconds to reach a Dask scheduler before giving up
+SCHEDULER_ALLOWED = "'local', a running scheduler's address tcp://HOST:PORT, or an existing scheduler file"
+_ADDRESS = re.compile(r"^([a-z][a-z0-9+.-]*://\S+|[\w.-]+:\d+)$")
 
 
 def _now() -> str:
@@ -113,37 +118,72 @@ class Progress:
             self.bar.close()
 
 
-def _executor(jobs: int, scheduler: str | None) -> tuple[Executor, Any, int]:
-    """(executor, dask client or None, runs per task)."""
-    if scheduler is None:
-        return ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context()), None, 8
+def check_scheduler(scheduler: str | None) -> None:
+    """InputError naming --scheduler unless it is None, 'local', an existing scheduler file or an address
+    (checked before anything is written; whether the scheduler answers is checked when connecting)."""
+    if scheduler is None or scheduler == "local":
+        return
+    if _ADDRESS.match(scheduler) and not Path(scheduler).exists():
+        return
+    path = Path(scheduler)
+    if not path.exists():
+        raise InputError("no such scheduler file, and not an address", file="--scheduler", given=scheduler,
+                         allowed=SCHEDULER_ALLOWED)
+    if not path.is_file():
+        raise InputError("not a scheduler file", file="--scheduler", given=scheduler, allowed=SCHEDULER_ALLOWED)
+
+
+def connect(scheduler: str, jobs: int) -> Any:
+    """A Dask client of `scheduler` ('local' starts a LocalCluster of `jobs` processes); InputError naming
+    --scheduler within SCHEDULER_TIMEOUT seconds if it cannot be reached."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        from .scenario import ScenarioError
-
-        raise ScenarioError("a Dask scheduler needs the `dask` extra", file="--scheduler", given=scheduler,
-                            allowed='pip install -e ".[dask]"') from None
+        raise InputError("a Dask scheduler needs the `dask` extra", file="--scheduler", given=scheduler,
+                         allowed='pip install -e ".[dask]"') from None
+    check_scheduler(scheduler)
     if scheduler == "local":
-        client = Client(LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None))
-    elif Path(scheduler).exists():
-        client = Client(scheduler_file=scheduler)
-    else:
-        client = Client(scheduler)
+        return Client(LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None))
+    try:
+        if Path(scheduler).is_file():
+            return Client(scheduler_file=scheduler, timeout=SCHEDULER_TIMEOUT)
+        return Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except Exception as e:  # noqa: BLE001 - whatever keeps the client from connecting is a problem of --scheduler
+        problem = " ".join(str(e).split())[:160] or type(e).__name__
+        raise InputError(f"cannot reach the Dask scheduler ({problem})", file="--scheduler", given=scheduler,
+                         allowed=SCHEDULER_ALLOWED) from None
+
+
+def _executor(jobs: int, scheduler: str | None) -> tuple[Executor, Any, int]:
+    """(executor, dask client or None, runs per task)."""
+    if scheduler is None:
+        return worker_pool(jobs), None, 8
+    client = connect(scheduler, jobs)
     return client.get_executor(), client, 20
 
 
-def _shutdown(executor: Executor) -> None:
+def _shutdown(executor: Executor, terminate: bool = False) -> None:
+    """Stop an executor without waiting; with terminate, stop the runs in progress of a local pool too (a
+    batch that stops early discards them anyway)."""
     if isinstance(executor, ProcessPoolExecutor):
+        if terminate:
+            stop = getattr(executor, "terminate_workers", None)  # Python >= 3.14
+            if stop is not None:
+                stop()
+            else:  # the pool's own record of its worker processes
+                for proc in list((getattr(executor, "_processes", None) or {}).values()):
+                    with suppress(Exception):
+                        proc.terminate()
         executor.shutdown(wait=False, cancel_futures=True)
     else:  # a Dask ClientExecutor knows no cancel_futures
         executor.shutdown(wait=False)
 
 
-def _run_pending(pending: list[tuple[str, RunSpec]], monthly: bool, jobs: int, scheduler: str | None,
-                 chunk: int | None) -> Iterator[dict]:
+def run_pending(pending: list[tuple[str, RunSpec]], monthly: bool, jobs: int, scheduler: str | None,
+                chunk: int | None) -> Iterator[dict]:
     """Yield run records as tasks finish, rebuilding a broken local pool and resubmitting lost tasks.
-    With one job and no scheduler the runs execute in this process, one after the other."""
+    With one job and no scheduler the runs execute in this process, one after the other. When the consumer
+    stops early (an error, Ctrl-C, closing the generator) the local workers are stopped at once."""
     if jobs == 1 and scheduler is None:
         for item in pending:
             yield from execute_runs([item], monthly)
@@ -156,36 +196,49 @@ def _run_pending(pending: list[tuple[str, RunSpec]], monthly: bool, jobs: int, s
     workers = len(client.nthreads()) if client is not None else jobs
     window = max(4, 4 * workers)
     running: dict[Future, int] = {}
+    finished = False
+
+    def lost(t: int, e: BaseException) -> Iterator[dict]:
+        """A task whose worker died or whose result was lost: resubmitted, or failed after MAX_RETRIES."""
+        if retries[t] < MAX_RETRIES:
+            retries[t] += 1
+            queue.insert(0, t)
+            return
+        for key, spec in tasks[t]:
+            yield {"key": key, "ok": False, "labels": _labels(spec, key), "scenario_hash": spec.scenario.content_hash,
+                   "error": f"worker lost {MAX_RETRIES + 1} times running this task: {e!r}"}
+
+    def rebuild() -> Executor:
+        """Every pending future of a broken pool fails: resubmit them to a new pool."""
+        for f2, t2 in running.items():
+            f2.cancel()
+            queue.insert(0, t2)
+        running.clear()
+        _shutdown(executor)
+        return worker_pool(jobs)
+
     try:
         while queue or running:
             while queue and len(running) < window:
                 t = queue.pop(0)
-                running[executor.submit(execute_runs, tasks[t], monthly)] = t
+                try:
+                    running[executor.submit(execute_runs, tasks[t], monthly)] = t
+                except BrokenProcessPool as e:  # the pool broke before its futures told
+                    yield from lost(t, e)
+                    executor = rebuild()
             done, _ = wait(list(running), return_when=FIRST_COMPLETED)
             for fut in done:
                 t = running.pop(fut)
                 try:
                     yield from fut.result()
                 except (BrokenProcessPool, Exception) as e:  # noqa: BLE001 - a dead worker or lost task
-                    broken = isinstance(e, BrokenProcessPool)
-                    if retries[t] < MAX_RETRIES:
-                        retries[t] += 1
-                        queue.insert(0, t)
-                    else:
-                        for key, spec in tasks[t]:
-                            yield {"key": key, "ok": False, "labels": _labels(spec, key),
-                                   "scenario_hash": spec.scenario.content_hash,
-                                   "error": f"worker lost {MAX_RETRIES + 1} times running this task: {e!r}"}
-                    if broken:  # every pending future of a broken pool fails: rebuild and resubmit them
-                        for f2, t2 in running.items():
-                            f2.cancel()
-                            queue.insert(0, t2)
-                        running.clear()
-                        _shutdown(executor)
-                        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context())
+                    yield from lost(t, e)
+                    if isinstance(e, BrokenProcessPool):
+                        executor = rebuild()
                         break
+        finished = True
     finally:
-        _shutdown(executor)
+        _shutdown(executor, terminate=not finished)
         if client is not None:
             cluster = getattr(client, "cluster", None)
             client.close()
@@ -201,11 +254,17 @@ def run_experiment(source: str | Path | dict | Experiment, out: str | Path | Non
 
     Returns the frames (sim.load_results) unless load=False. Completed runs are kept and skipped; runs whose
     key changed are recomputed. Failures are recorded in OUT/failures/ and counted in the manifest.
+    overwrite: replace a results directory of this tool (only its own files are deleted; see
+    sim.results.ResultStore.clear). Raises ResultsError for a directory that cannot be used or written
+    (nothing completed is lost: the same call resumes), LockError while another batch writes into it,
+    InputError for a bad scheduler.
     """
     exp = source if isinstance(source, Experiment) else load_experiment(source)
     out = Path(out) if out is not None else Path("results") / exp.name
     jobs = default_workers() if jobs is None else max(1, jobs)
+    check_scheduler(scheduler)
     store = ResultStore(out)
+    store.check(exp.name, overwrite)  # before anything is written, the lock file included
     store.lock()
     try:
         return _run_locked(exp, store, out, jobs, scheduler, overwrite, progress, chunk, flush_runs, flush_seconds,
@@ -222,8 +281,6 @@ def _run_locked(exp: Experiment, store: ResultStore, out: Path, jobs: int, sched
         print(f"repair: {n}", file=sys.stderr)
     done = store.done_keys(require_monthly=exp.monthly)
     pending = [(k, s) for k, s in zip(exp.keys, exp.specs, strict=True) if k not in done]
-    runs = pd.DataFrame([_labels(s, k) for k, s in zip(exp.keys, exp.specs, strict=True)])
-    write_frame(runs, store.root / "runs.parquet")
     old = store.manifest() or {}
     manifest = {
         "name": exp.name, "description": exp.description, "experiment_path": exp.path,
@@ -236,7 +293,8 @@ def _run_locked(exp: Experiment, store: ResultStore, out: Path, jobs: int, sched
         "history": old.get("history", []) + [{"started": _now(), "pending": len(pending), "jobs": jobs,
                                               "scheduler": scheduler}],
     }
-    write_json(manifest, store.manifest_path)
+    store.write_manifest(manifest)  # first: a directory with our manifest is recognisably ours
+    store.write_runs(pd.DataFrame([_labels(s, k) for k, s in zip(exp.keys, exp.specs, strict=True)]))
     prog = Progress(len(exp.keys), len(exp.keys) - len(pending), enabled=progress)
     part = store.next_part()
     buf_s: list[dict] = []
@@ -254,29 +312,50 @@ def _run_locked(exp: Experiment, store: ResultStore, out: Path, jobs: int, sched
             buf_s, buf_m = [], []
         last = time.perf_counter()
 
-    status = "interrupted"
+    status, error = "interrupted", None
+    stopped: BaseException | None = None
+    records = run_pending(pending, exp.monthly, jobs, scheduler, chunk) if pending else iter(())
     try:
-        if pending:
-            for rec in _run_pending(pending, exp.monthly, jobs, scheduler, chunk):
-                if rec["ok"]:
-                    buf_s.append(rec["summary"])
-                    if rec["monthly"] is not None:
-                        buf_m.append(rec["monthly"])
-                    prog.update(1, 0)
-                else:
-                    failed += 1
-                    store.write_failure(rec["key"], {**rec["labels"], "key": rec["key"],
-                                                     "scenario_hash": rec["scenario_hash"], "error": rec["error"],
-                                                     "time": _now()})
-                    prog.update(0, 1)
-                if len(buf_s) >= flush_runs or time.perf_counter() - last > flush_seconds:
-                    flush()
+        for rec in records:
+            if rec["ok"]:
+                buf_s.append(rec["summary"])
+                if rec["monthly"] is not None:
+                    buf_m.append(rec["monthly"])
+                prog.update(1, 0)
+            else:
+                failed += 1
+                store.write_failure(rec["key"], {**rec["labels"], "key": rec["key"],
+                                                 "scenario_hash": rec["scenario_hash"], "error": rec["error"],
+                                                 "time": _now()})
+                prog.update(0, 1)
+            if len(buf_s) >= flush_runs or time.perf_counter() - last > flush_seconds:
+                flush()
         flush()
         status = "complete" if failed == 0 else "complete with failures"
+    except BaseException as e:
+        stopped = e
+        if isinstance(e, SimError):
+            status, error = "stopped", str(e)
+        raise
     finally:
-        flush()
+        close = getattr(records, "close", None)
+        if close is not None:
+            close()  # stops the workers before the last writes
         prog.close()
+        late: ResultsError | None = None
+        try:
+            flush()  # the finished runs of an interrupted batch are kept
+        except ResultsError as e:
+            late = e
+            status, error = "stopped", error or str(e)
         manifest.update(status=status, finished=_now(), done=len(set(exp.keys) & store.done_keys()),
                         failed=failed)
-        write_json(manifest, store.manifest_path)
+        if error:
+            manifest["error"] = error
+        try:
+            store.write_manifest(manifest)
+        except ResultsError as e:
+            late = late or e
+        if late is not None and stopped is None:
+            raise late
     return load_results(out, monthly=exp.monthly) if load else None

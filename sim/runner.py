@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import select
+import signal
+import threading
+import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,14 +68,56 @@ class RunSpec:
         return self.label or strategy_label(self.strategy)
 
 
-def _mp_context() -> multiprocessing.context.BaseContext:
-    """forkserver with the model preloaded where available: workers start without re-importing (Mesa
-    switches the global start method to spawn on import, which would cost ~1 s per worker)."""
+def mp_context() -> multiprocessing.context.BaseContext:
+    """The multiprocessing context of local worker pools: forkserver with the model preloaded where available,
+    so that workers start without re-importing (Mesa switches the global start method to spawn on import,
+    which would cost ~1 s per worker); spawn elsewhere."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["sim.runner"])
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def worker_pool(jobs: int) -> ProcessPoolExecutor:
+    """A local pool of `jobs` worker processes that exit as soon as this process ends, however it ends
+    (a SIGKILL included), and leave Ctrl-C to this process."""
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context(), initializer=watch_parent,
+                               initargs=(os.getpid(),))
+
+
+def watch_parent(pid: int, poll: float = 0.5) -> None:
+    """In a worker process: ignore SIGINT (the main process stops the batch) and exit as soon as process `pid`
+    has ended. A worker of a forkserver pool is not a child of the main process, and its task queue stays
+    open after the main process dies, so the worker would otherwise wait for work for ever (and with it the
+    forkserver and the resource tracker, which live as long as any worker does)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        fd: int | None = os.pidfd_open(pid)  # readable once the process has ended (no pid-reuse race)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd (not Linux, or an old kernel): poll the pid instead
+        fd = None
+
+    def watch() -> None:
+        if fd is not None:
+            select.select([fd], [], [])
+        else:
+            while _alive(pid):
+                time.sleep(poll)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="sim-watch-main", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def default_workers() -> int:
@@ -83,11 +130,11 @@ def run_many(specs: Iterable[RunSpec], jobs: int | None = None, monthly: bool = 
     """Execute run specs and yield (spec, summary, monthly-or-None) as runs finish, without storing
     anything (sim.run_experiment streams to a results directory instead). jobs=1 runs in this process;
     more use the batch runner's process pool (or a Dask scheduler). A run that raises re-raises here."""
-    from .batch import _run_pending
+    from .batch import run_pending
 
     specs = list(specs)
     jobs = default_workers() if jobs is None else jobs
-    for rec in _run_pending([(str(i), s) for i, s in enumerate(specs)], monthly, jobs, scheduler, chunk):
+    for rec in run_pending([(str(i), s) for i, s in enumerate(specs)], monthly, jobs, scheduler, chunk):
         if not rec["ok"]:
             raise RuntimeError(f"run {rec['labels']} failed:\n{rec['error']}")
         spec = specs[int(rec["key"])]

@@ -26,6 +26,7 @@ import sim.batch
 import sim.experiment
 from sim import cli
 from sim.batch import run_experiment
+from sim.errors import ResultsError
 from sim.experiment import load_experiment
 from sim.provenance import code_version
 from sim.results import ResultStore, describe, load_results
@@ -477,7 +478,7 @@ def test_directory_of_another_experiment_is_refused(tmp_path, capsys):
     run_experiment(alpha, out, jobs=1, progress=False, load=False)
     kept = part_files(out)
 
-    with pytest.raises(ScenarioError) as err:
+    with pytest.raises(ResultsError) as err:
         run_experiment(beta, out, jobs=1, progress=False)
     assert err.value.file == str(out)
     assert str(out) in str(err.value) and "'alpha'" in str(err.value) and "--overwrite" in str(err.value)
@@ -500,7 +501,7 @@ def test_non_empty_directory_without_manifest_is_refused(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     (out / "notes.txt").write_text("someone else's file")
-    with pytest.raises(ScenarioError, match="no experiment manifest") as err:
+    with pytest.raises(ResultsError, match="no experiment manifest") as err:
         run_experiment(path, out, jobs=1, progress=False)
     assert err.value.file == str(out)
     capsys.readouterr()
@@ -674,14 +675,14 @@ def test_results_of_a_batch_with_nothing_finished(tmp_path, monkeypatch, capsys)
         raise KeyboardInterrupt
         yield  # pragma: no cover
 
-    monkeypatch.setattr(sim.batch, "_run_pending", interrupted)
+    monkeypatch.setattr(sim.batch, "run_pending", interrupted)
     out = tmp_path / "out"
     assert cli.main(["batch", str(path), "--out", str(out), "-j", "1", "--quiet"]) == 130
     assert manifest(out)["status"] == "interrupted"
     for d in ("summaries", "monthly", "failures"):
         assert not any((out / d).iterdir())
         (out / d).rmdir()
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "runs.parquet"]
+    assert sorted(p.name for p in out.iterdir()) == [".sim-batch.lock", "manifest.json", "runs.parquet"]
 
     res = load_results(out)
     assert len(res.summaries) == 0 and len(res.failures) == 0 and len(res.monthly) == 0

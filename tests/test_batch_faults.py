@@ -53,16 +53,22 @@ def _tiny(name: str, strategies: list) -> dict:
 def test_a_second_batch_on_the_same_directory_is_refused(tmp_path):
     import pytest
 
-    from sim import ScenarioError, run_experiment
+    from sim import run_experiment
+    from sim.errors import LockError
+    from sim.results import ResultStore
 
     out = tmp_path / "res"
-    lock = tmp_path / ".res.lock"
-    lock.write_text(str(os.getpid()))  # a live process holds the directory
-    with pytest.raises(ScenarioError, match="another batch"):
-        run_experiment(_tiny("locked", ["two_track", "linked"]), out, jobs=1, progress=False)
-    lock.write_text("999999999")  # a dead process's lock is taken over
+    holder = ResultStore(out)
+    holder.lock()  # a live batch holds the directory (flock is per open file: this one conflicts too)
+    try:
+        with pytest.raises(LockError, match=rf"another batch \(process {os.getpid()}\) is writing") as err:
+            run_experiment(_tiny("locked", ["two_track", "linked"]), out, jobs=1, progress=False)
+        assert str(out) in str(err.value) and "allowed: wait for it to finish, or another --out" in str(err.value)
+    finally:
+        holder.unlock()
+    holder.lock_path.write_text("999999999")  # the lock file of a process that died is simply not locked
     res = run_experiment(_tiny("locked", ["two_track", "linked"]), out, jobs=1, progress=False)
-    assert len(res.summaries) == 4 and not lock.exists()
+    assert len(res.summaries) == 4
 
 
 def test_lever_values_are_checked_in_experiments():
