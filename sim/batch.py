@@ -26,6 +26,7 @@ import pandas as pd
 
 from .errors import InputError, ResultsError, SimError
 from .experiment import Experiment, load_experiment
+from .limits import check
 from .provenance import provenance
 from .results import Results, ResultStore, load_results
 from .runner import RunSpec, default_workers, run, worker_pool
@@ -246,10 +247,27 @@ def run_pending(pending: list[tuple[str, RunSpec]], monthly: bool, jobs: int, sc
                 cluster.close()
 
 
+def plan(exp: Experiment, out: str | Path, workers: int) -> str:
+    """What a batch would do (`sim batch --dry-run`): runs to do and already done, and the estimated time,
+    memory and disk. Nothing is run or written."""
+    store = ResultStore(out)
+    try:
+        manifest = store.manifest()
+    except SimError:
+        manifest = None
+    done = store.done_keys() if manifest and manifest.get("name") == exp.name else set()
+    pending = [k for k in exp.keys if k not in done]
+    est = exp.estimate(workers, skip=done)
+    return (f"experiment {exp.name!r}: {len(exp)} runs ({len(exp.scenarios)} scenarios, sweep points "
+            f"{len({s.tags.get('point') for s in exp.specs})}, strategies "
+            f"{len({s.strategy_label for s in exp.specs})}, seeds {len({s.seed for s in exp.specs})}); "
+            f"{len(pending)} to run, {len(exp) - len(pending)} already in {store.root}/\n{est.text()}")
+
+
 def run_experiment(source: str | Path | dict | Experiment, out: str | Path | None = None,
                    jobs: int | None = None, scheduler: str | None = None, overwrite: bool = False,
                    progress: bool = True, chunk: int | None = None, flush_runs: int = 200,
-                   flush_seconds: float = 10.0, load: bool = True) -> Results | None:
+                   flush_seconds: float = 10.0, load: bool = True, limits: bool = True) -> Results | None:
     """Run an experiment (file, dict or Experiment) into a results directory; resume what is there.
 
     Returns the frames (sim.load_results) unless load=False. Completed runs are kept and skipped; runs whose
@@ -257,11 +275,13 @@ def run_experiment(source: str | Path | dict | Experiment, out: str | Path | Non
     overwrite: replace a results directory of this tool (only its own files are deleted; see
     sim.results.ResultStore.clear). Raises ResultsError for a directory that cannot be used or written
     (nothing completed is lost: the same call resumes), LockError while another batch writes into it,
-    InputError for a bad scheduler.
+    InputError for a bad scheduler, LimitError if the estimated memory or time exceeds a limit of sim.limits
+    (limits=False lifts them).
     """
-    exp = source if isinstance(source, Experiment) else load_experiment(source)
+    exp = source if isinstance(source, Experiment) else load_experiment(source, limits=limits)
     out = Path(out) if out is not None else Path("results") / exp.name
     jobs = default_workers() if jobs is None else max(1, jobs)
+    check(exp.estimate(jobs), exp.path or exp.name, limits=limits)
     check_scheduler(scheduler)
     store = ResultStore(out)
     store.check(exp.name, overwrite)  # before anything is written, the lock file included

@@ -157,22 +157,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .limits import check
-    from .results import ResultStore
+    from .batch import plan
     from .runner import default_workers
 
     exp = load_experiment(args.experiment, limits=not args.no_limits)
     out = Path(args.out) if args.out else RESULTS / exp.name
-    workers = args.jobs or default_workers()
     if args.dry_run:
-        print(dry_run(exp, ResultStore(out), workers))
+        print(plan(exp, out, args.jobs or default_workers()))
         return 0
-    check(exp.estimate(workers), args.experiment, limits=not args.no_limits)
     print(f"experiment {exp.name!r}: {len(exp)} runs -> {out}/", flush=True)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # a kill (TERM) stops as cleanly as Ctrl-C
     try:
         run_experiment(exp, out, jobs=args.jobs, scheduler=args.scheduler, overwrite=args.overwrite,
-                       progress=not args.quiet, load=False)
+                       progress=not args.quiet, load=False, limits=not args.no_limits)
     except KeyboardInterrupt:
         print("\ninterrupted: completed runs are kept; run the same command again to resume", file=sys.stderr)
         return 130
@@ -182,19 +179,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"{len(res.failures)} runs failed: see {out}/failures/ (tracebacks and parameters)", file=sys.stderr)
         return 1
     return 0
-
-
-def dry_run(exp, store, workers: int) -> str:
-    """What a batch would do: runs to do and already done, and the estimated time, memory and disk (nothing
-    is run)."""
-    manifest = store.manifest() if store.manifest_path.exists() else None
-    done = store.done_keys() if manifest and manifest.get("name") == exp.name and store.summ_dir.exists() else set()
-    pending = [k for k in exp.keys if k not in done]
-    est = exp.estimate(workers, skip=done)
-    return (f"experiment {exp.name!r}: {len(exp)} runs ({len(exp.scenarios)} scenarios, sweep points "
-            f"{len({s.tags.get('point') for s in exp.specs})}, strategies "
-            f"{len({s.strategy_label for s in exp.specs})}, seeds {len({s.seed for s in exp.specs})}); "
-            f"{len(pending)} to run, {len(exp) - len(pending)} already in {store.root}/\n{est.text()}")
 
 
 def cmd_report(args: argparse.Namespace) -> int:

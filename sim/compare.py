@@ -14,9 +14,7 @@ from .analysis import adjust, compare
 from .batch import run_experiment
 from .errors import InputError, ResultsError
 from .experiment import from_scenarios
-from .limits import check
 from .results import load_results
-from .runner import default_workers
 from .scenario import Scenario
 from .stats import kaplan_meier_median
 from .store import write_frame
@@ -62,8 +60,7 @@ def compare_strategies(scenarios: list[Scenario], strategies: list[Any], seeds: 
     out = Path(out)
     t0 = time.perf_counter()
     exp = from_scenarios("compare", scenarios, strategies, seeds, monthly=True)
-    check(exp.estimate(jobs or default_workers()), "sim compare", limits=limits)
-    run_experiment(exp, out, jobs=jobs, scheduler=scheduler, progress=progress, load=False)
+    run_experiment(exp, out, jobs=jobs, scheduler=scheduler, progress=progress, load=False, limits=limits)
     res = load_results(out, monthly=False)
     if not len(res.summaries):
         raise ResultsError("no run finished, so there is nothing to compare", file=str(out),
