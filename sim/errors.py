@@ -21,6 +21,14 @@ def show(value: Any, limit: int = GIVEN_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 12] + f"...({len(text)} chars)"
 
 
+def printable(text: str) -> str:
+    """Text with control and other non-printable characters escaped (`\\x1f`), so a message stays one line."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class SimError(Exception):
     """An error of this tool with a one-line message: `where: path: problem; given X; allowed: Y`."""
 
@@ -34,17 +42,18 @@ class SimError(Exception):
     @property
     def where(self) -> str:
         """`file:line`, preceded by the files that lead to it: `child.yaml:2 extends parent.yaml:5`."""
-        here = f"{self.file or '<input>'}" + (f":{self.line}" if self.line else "")
-        links = [f"{f}" + (f":{ln}" if ln else "") + f" {verb}" for f, ln, verb in self.chain]
+        here = printable(self.file or "<input>") + (f":{self.line}" if self.line else "")
+        links = [printable(f) + (f":{ln}" if ln else "") + f" {verb}" for f, ln, verb in self.chain]
         return " ".join([*links, here])
 
     def render(self) -> str:
-        msg = f"{self.where}: {self.path + ': ' if self.path else ''}{self.problem}"
+        path = printable(self.path)
+        msg = f"{self.where}: {path + ': ' if path else ''}{printable(self.problem)}"
         if self.given is not None:
             msg += f"; given {show(self.given)}"
         if self.allowed:
-            msg += f"; allowed: {self.allowed}"
-        return " ".join(msg.split("\n"))
+            msg += f"; allowed: {printable(self.allowed)}"
+        return msg
 
     def led_from(self, *links: tuple[str, int | None, str]) -> SimError:
         """The same error seen from the files that lead to the one it names: links (file, line, verb), verb

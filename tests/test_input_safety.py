@@ -332,3 +332,10 @@ def test_usage_errors_are_one_line(capsys, args):
         main(args)
     out, err = capsys.readouterr()
     assert ex.value.code == 2 and err.startswith("error: sim") and err.count("\n") == 1 and "--help" in err
+
+
+def test_control_characters_in_keys_stay_escaped_on_one_line(tmp_path, capsys):
+    path = tmp_path / "ctl.yaml"
+    path.write_text(f'extends: {TINY}\n"\\x1f\\nx": 1\n')
+    rc, _, err = cli(capsys, "validate", path)
+    assert rc == 2 and err.count("\n") == 1 and "\\x1f\\nx: unknown field" in err and "\x1f" not in err
