@@ -70,9 +70,24 @@ class Experiment:
 
 def run_key(spec: RunSpec) -> str:
     """Identity of a run: resolved scenario, resolved levers of both countries, seed, model code version."""
-    blob = json.dumps({"scenario": spec.scenario.data, "levers": parse_strategy(spec.strategy, spec.scenario.data),
-                       "seed": spec.seed, "code": code_version()}, sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+    return run_keys(spec.scenario, spec.strategy, [spec.seed])[0]
+
+
+def run_keys(scenario: Any, strategy: Any, seeds: list[int]) -> list[str]:
+    """run_key of each seed for one scenario and strategy: the sha256 of the JSON of {code, levers, scenario,
+    seed} (sorted keys), with the part before the seed hashed once."""
+    def dump(obj: Any) -> str:
+        return json.dumps(obj, sort_keys=True, default=str)
+
+    levers = parse_strategy(strategy, scenario.data)
+    head = hashlib.sha256((f'{{"code": {dump(code_version())}, "levers": {dump(levers)}, '
+                           f'"scenario": {dump(scenario.data)}, "seed": ').encode())
+    out = []
+    for seed in seeds:
+        h = head.copy()
+        h.update(f"{dump(seed)}}}".encode())
+        out.append(h.hexdigest()[:20])
+    return out
 
 
 MAX_SEED = 2**63 - 1
@@ -135,6 +150,9 @@ def load_experiment(source: str | Path | dict, base_dir: str | Path | None = Non
     overrides = data.get("overrides", {}) or {}
     if not isinstance(overrides, dict):
         w.fail("wrong type", ("overrides",), overrides, "a mapping dotted.path: value")
+    for k in overrides:
+        if not isinstance(k, str) or not k:
+            w.fail("an override is named by a dotted path", ("overrides", k), k, "e.g. disputes.deterrence: 2")
     _analysis(data.get("analysis", {}), w)
     monthly = data.get("monthly", True)
     if not isinstance(monthly, bool):
@@ -162,9 +180,8 @@ def load_experiment(source: str | Path | dict, base_dir: str | Path | None = Non
                        e.allowed)
             tags = {"point": i, **{f"sweep.{k}": v for k, v in point.items()}}
             for label, strat in strategies:
-                for seed in seeds:
+                for seed, key in zip(seeds, run_keys(s, strat, seeds), strict=True):
                     spec = RunSpec(s, strat, seed, label=label, tags=tags)
-                    key = run_key(spec)
                     if key in seen and seen[key] != label:
                         w.fail(f"strategies {seen[key]!r} and {label!r} resolve to the same levers (the same runs)",
                                ("strategies",), [seen[key], label], "strategies that differ in some lever")
@@ -246,6 +263,11 @@ def _scenarios(value: Any, base: Path, overrides: dict, w: _Where) -> list:
         if not hits:
             w.fail("no scenario file matches", ("scenarios", i), pattern,
                    f"paths relative to the experiment file ({base}) or the current directory")
+        files = [h for h in hits if not Path(h).is_dir()]
+        if not files:
+            w.fail("names only directories, not scenario files", ("scenarios", i), pattern,
+                   "scenario files, or a glob such as scenarios/*.yaml")
+        hits = files
         for h in hits:
             try:
                 scen = load_scenario(h, overrides)
@@ -345,57 +367,68 @@ def _sweep(value: Any, scenarios: list, w: _Where) -> tuple[list[dict], list[str
     sampler = value.get("sampler", "grid")
     axes = value["axes"]
     names = list(axes)
-    for name in names:  # the field must exist: try it on the first scenario with a value of the right kind
-        spec = axes[name]
-        probe = spec[0] if isinstance(spec, list) and spec else (spec.get("low") if isinstance(spec, dict) else None)
+    scen = scenarios[0]
+
+    def fits(name: str, v: Any, path: tuple) -> None:
         try:
-            scenarios[0].get(name)
-        except (KeyError, TypeError):
-            w.fail("a sweep over a field that does not exist", ("sweep", "axes", name), name,
+            scen.with_overrides(**{name: v})
+        except ScenarioError as e:
+            w.fail(f"a sweep value does not fit: {e.problem}", path, v, e.allowed)
+
+    for name in names:  # the field must exist, and every value given must fit it
+        path = ("sweep", "axes", name)
+        try:
+            scen.get(name)
+        except (KeyError, TypeError, AttributeError):
+            w.fail("a sweep over a field that does not exist", path, name,
                    "a dotted path of a scenario field, e.g. disputes.deterrence")
-        if probe is not None:
-            try:
-                scenarios[0].with_overrides(**{name: probe})
-            except ScenarioError as e:
-                w.fail(f"a sweep value does not fit: {e.problem}", ("sweep", "axes", name), probe, e.allowed)
+        spec = axes[name]
+        if isinstance(spec, list):
+            for j, v in enumerate(spec):
+                fits(name, v, path + (j,))
+        elif isinstance(spec, dict):
+            for bound in ("low", "high"):
+                if bound in spec:
+                    fits(name, spec[bound], path + (bound,))
     if sampler == "grid":
         lists = []
         for name in names:
-            spec = axes[name]
+            spec, path = axes[name], ("sweep", "axes", name)
             if isinstance(spec, list) and spec:
-                lists.append(spec)
-            elif isinstance(spec, dict) and {"low", "high", "num"} <= set(spec):
-                _bounds(spec, ("sweep", "axes", name), w)
-                lists.append(list(np.linspace(spec["low"], spec["high"], _axis_num(spec, ("sweep", "axes", name), w))))
-            else:
-                w.fail("a grid axis needs a list of values or {low, high, num}", ("sweep", "axes", name), spec,
-                       "[v1, v2, ...] or {low: a, high: b, num: n}")
-        points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*lists)]
-        return [_typed(p, scenarios[0]) for p in points], names
+                values = [_typed_value(name, v, scen) for v in spec]
+            else:  # {low, high, num}, checked by _sweep_size
+                lo, hi = _bounds(spec, path, w)
+                values = [_typed_value(name, v, scen) for v in np.linspace(lo, hi, _axis_num(spec, path, w))]
+            if len({json.dumps(v, sort_keys=True, default=str) for v in values}) != len(values):
+                w.fail("the axis repeats a value (the same runs twice)", path, spec,
+                       "distinct values (low < high, and no more points than integers between them for an "
+                       "integer field)")
+            lists.append(values)
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*lists)], names
     n = value["samples"]
     bounds = [_bounds(axes[name], ("sweep", "axes", name), w) for name in names]
+    for name, (lo, hi) in zip(names, bounds, strict=True):
+        if not lo < hi:
+            w.fail("a sampled axis needs low < high", ("sweep", "axes", name), axes[name], "{low: a, high: b}, a < b")
     seed = value.get("seed", 0)
     gen = qmc.LatinHypercube(d=len(names), seed=seed) if sampler == "lhs" else \
         qmc.Sobol(d=len(names), scramble=True, seed=seed)
     unit = gen.random(n)
     lo, hi = np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
-    pts = qmc.scale(unit, lo, hi) if np.all(hi > lo) else lo + unit * (hi - lo)
-    return [_typed({name: float(v) for name, v in zip(names, row, strict=True)}, scenarios[0]) for row in pts], names
+    pts = qmc.scale(unit, lo, hi)
+    return [{name: _typed_value(name, float(v), scen) for name, v in zip(names, row, strict=True)}
+            for row in pts], names
 
 
-def _typed(point: dict, scenario: Any) -> dict:
-    """Sweep values as the field's type: rounded to integers for integer fields, plain floats otherwise."""
-    out = {}
-    for name, v in point.items():
-        default = scenario.get(name)
-        if isinstance(default, int) and not isinstance(default, bool) and isinstance(v, (float, np.floating)) \
-                and math.isfinite(v):
-            out[name] = int(round(float(v)))
-        elif isinstance(v, np.floating):
-            out[name] = float(v)
-        else:
-            out[name] = v
-    return out
+def _typed_value(name: str, v: Any, scenario: Any) -> Any:
+    """A sweep value as the field's type: rounded to an integer for integer fields, a plain float otherwise."""
+    default = scenario.get(name)
+    if isinstance(default, int) and not isinstance(default, bool) and isinstance(v, (float, np.floating)) \
+            and math.isfinite(v):
+        return int(round(float(v)))
+    if isinstance(v, np.floating):
+        return float(v)
+    return v
 
 
 def _bounds(spec: Any, path: tuple, w: _Where) -> tuple[float, float]:

@@ -71,6 +71,20 @@ def _check(root: yaml.Node, file: str) -> None:
     size(root, 0)
 
 
+def key_value(node: yaml.Node) -> Any:
+    """The Python value a mapping key node becomes (`1:` -> 1, `null:` -> None), for locating it by path."""
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    if node.style is None and node.tag != "tag:yaml.org,2002:str":
+        try:
+            value = yaml.load(node.value, Loader=SafeLoader)
+            hash(value)
+            return value
+        except (yaml.YAMLError, TypeError):
+            pass
+    return node.value
+
+
 def line_map(node: yaml.Node | None, path: tuple = ()) -> dict[tuple, int]:
     """Dotted path (as a tuple of keys and list indices) -> line number, for every node of a checked document."""
     out: dict[tuple, int] = {}
@@ -80,7 +94,7 @@ def line_map(node: yaml.Node | None, path: tuple = ()) -> dict[tuple, int]:
         out.setdefault(p, n.start_mark.line + 1)
         if isinstance(n, yaml.MappingNode):
             for k, v in n.value:
-                kp = p + (k.value,) if isinstance(k, yaml.ScalarNode) else p + (None,)
+                kp = p + (key_value(k),)
                 out[kp] = k.start_mark.line + 1
                 stack.append((v, kp))
         elif isinstance(n, yaml.SequenceNode):
@@ -122,18 +136,22 @@ def read_yaml(path: Path, what: str = "file") -> tuple[Any, dict[tuple, int]]:
     """Read and parse a YAML file (size-checked); raise InputError naming the file on any problem."""
     file = str(path)
     try:
-        if path.is_dir():
-            raise InputError(f"is a directory, not a {what}", file=file, allowed=f"a YAML {what}")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"the file is too large ({size:,} bytes)", file=file,
-                             allowed=f"a YAML {what} of at most {MAX_FILE_BYTES:,} bytes")
-        text = path.read_bytes().decode("utf-8")
+        is_dir = path.is_dir()
+        size = None if is_dir else path.stat().st_size
+        if size is not None and size <= MAX_FILE_BYTES:
+            raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", file=file, allowed=f"an existing YAML {what}") from None
-    except UnicodeDecodeError as e:
-        raise InputError(f"not UTF-8 text (byte {e.start})", file=file, allowed=f"a UTF-8 YAML {what}") from None
     except (OSError, ValueError) as e:
         raise InputError(f"cannot read the file ({e.__class__.__name__}: {e})", file=file,
                          allowed=f"a readable YAML {what}") from None
+    if is_dir:
+        raise InputError(f"is a directory, not a {what}", file=file, allowed=f"a YAML {what}")
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"the file is too large ({size:,} bytes)", file=file,
+                         allowed=f"a YAML {what} of at most {MAX_FILE_BYTES:,} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text (byte {e.start})", file=file, allowed=f"a UTF-8 YAML {what}") from None
     return parse_yaml(text, file)

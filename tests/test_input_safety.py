@@ -35,8 +35,8 @@ def write(path: Path, text: str) -> Path:
 
 
 def experiment(tmp_path: Path, body: str, name: str = "exp") -> Path:
-    return write(tmp_path / "exp.yaml", f"name: {name}\nscenarios: [{TINY}]\nstrategies: [two_track, linked]\n"
-                 + body)
+    scenarios = "" if "scenarios:" in body else f"scenarios: [{TINY}]\n"
+    return write(tmp_path / "exp.yaml", f"name: {name}\n{scenarios}strategies: [two_track, linked]\n" + body)
 
 
 # ---- names and paths ----------------------------------------------------------------------------------------
@@ -179,7 +179,15 @@ def test_shocks_outside_the_run_warn(tmp_path, capsys):
     ("seeds: 1\nsweep: {sampler: lhs, samples: 4, seed: 1.5, axes: {disputes.deterrence: {low: 0, high: 1}}}\n",
      "sweep.seed"),
     ("seeds: 1\nsweep: {sampler: lhs, samples: 4, axes: {disputes.deterrence: {low: 0, high: .inf}}}\n",
+     "sweep.axes.disputes.deterrence.high"),
+    ("seeds: 1\nsweep: {axes: {disputes.deterrence: {low: 0, high: 300, num: 3}}}\n",
+     "sweep.axes.disputes.deterrence.high"),
+    ("seeds: 1\nsweep: {axes: {disputes.deterrence: [1, 2, 99]}}\n", "sweep.axes.disputes.deterrence.2"),
+    ("seeds: 1\nsweep: {axes: {disputes.deterrence: {low: 1, high: 1, num: 3}}}\n", "sweep.axes.disputes.deterrence"),
+    ("seeds: 1\nsweep: {sampler: lhs, samples: 4, axes: {disputes.deterrence: {low: 1, high: 1}}}\n",
      "sweep.axes.disputes.deterrence"),
+    ("seeds: 1\noverrides: {true: 1}\n", "overrides.True"),
+    ("seeds: 1\nscenarios: '..'\n", "scenarios.0"),
 ])
 def test_experiment_values_accepted_but_wrong_are_refused(tmp_path, text, path):
     exp = experiment(tmp_path, text)
@@ -245,6 +253,29 @@ def test_bad_extends_targets(tmp_path, target):
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     assert err.value.path == "extends" and err.value.line == 2 and err.value.file == str(path)
+
+
+def test_non_string_keys_are_located(tmp_path):
+    parent = write(tmp_path / "p.yaml", f"extends: {TINY}\nname: p\n1: x\n")
+    child = write(tmp_path / "c.yaml", "extends: p.yaml\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert str(err.value).startswith(f"{child}:1 extends {parent}:3: 1: unknown field")
+
+
+def test_run_keys_are_those_of_the_full_json(tiny_scenario):
+    """The incremental key hashing gives exactly the documented key (resumed results keep their keys)."""
+    import hashlib
+
+    from sim.experiment import run_key, run_keys
+    from sim.provenance import code_version
+    from sim.runner import RunSpec
+    from sim.strategies import parse_strategy
+
+    blob = json.dumps({"scenario": tiny_scenario.data, "levers": parse_strategy("linked", tiny_scenario.data),
+                       "seed": 7, "code": code_version()}, sort_keys=True, default=str)
+    expected = hashlib.sha256(blob.encode()).hexdigest()[:20]
+    assert run_key(RunSpec(tiny_scenario, "linked", 7)) == expected == run_keys(tiny_scenario, "linked", [3, 7])[1]
 
 
 def test_replaced_list_blames_the_child(tmp_path):
