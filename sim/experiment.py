@@ -60,10 +60,10 @@ class Experiment:
 
     def estimate(self, workers: int, skip: set[str] | frozenset = frozenset()) -> Estimate:
         """Estimated time, memory and disk of the runs whose keys are not in `skip` (nothing is run)."""
-        counts: dict[str, list] = {}
+        counts: dict[int, list] = {}  # by scenario object: the runs of one sweep point share it
         for key, spec in zip(self.keys, self.specs, strict=True):
             if key not in skip:
-                entry = counts.setdefault(spec.scenario.content_hash, [spec.scenario.data, 0])
+                entry = counts.setdefault(id(spec.scenario), [spec.scenario.data, 0])
                 entry[1] += 1
         return estimate([d for d, _ in counts.values()], [n for _, n in counts.values()], workers, self.monthly)
 
@@ -159,12 +159,12 @@ def load_experiment(source: str | Path | dict, base_dir: str | Path | None = Non
         w.fail("wrong type", ("monthly",), monthly, "true or false")
     scenarios = _scenarios(data["scenarios"], base, overrides, w)
     strategies = _strategies(data["strategies"], scenarios, w)
-    n_points = _sweep_size(data.get("sweep"), w)
+    n_points, sweep_path = _sweep_size(data.get("sweep"), w)
     total = len(scenarios) * n_points * len(strategies) * n_seeds
     if limits and total > MAX_RUNS:
         w.fail(f"{total:,} runs ({len(scenarios)} scenarios x {n_points} sweep points x {len(strategies)} strategies"
                f" x {n_seeds} seeds) exceed the limit of {MAX_RUNS:,} runs in one experiment",
-               ("sweep",) if n_points > n_seeds else ("seeds",), total,
+               sweep_path if n_points > n_seeds else ("seeds",), total,
                f"at most {MAX_RUNS:,} runs; split the experiment, or lift the limit with --no-limits "
                "(limits=False)", kind=LimitError)
     seeds = _seeds(data["seeds"], w)
@@ -318,10 +318,11 @@ def _axis_num(spec: Any, path: tuple, w: _Where) -> int:
     return num
 
 
-def _sweep_size(value: Any, w: _Where) -> int:
-    """The number of sweep points `sweep:` asks for, checked before any point is built."""
+def _sweep_size(value: Any, w: _Where) -> tuple[int, tuple]:
+    """The number of sweep points `sweep:` asks for, checked before any point is built, and the path of the
+    field that asks for the most of them."""
     if value is None:
-        return 1
+        return 1, ("seeds",)
     if not isinstance(value, dict):
         w.fail("wrong type", ("sweep",), value, "a mapping with " + ", ".join(SWEEP_KEYS))
     for k in value:
@@ -343,21 +344,24 @@ def _sweep_size(value: Any, w: _Where) -> int:
         n = value.get("samples")
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             w.fail(f"the {sampler} sampler needs a number of samples", ("sweep", "samples"), n, "an integer >= 1")
-        return n
+        return n, ("sweep", "samples")
     if "samples" in value:
         w.fail("`samples` is for the lhs and sobol samplers", ("sweep", "samples"), value["samples"],
                "values per axis (a list or {low, high, num}) for a grid")
-    total = 1
+    total, largest, where = 1, 0, ("sweep",)
     for name, spec in axes.items():
         path = ("sweep", "axes", name)
         if isinstance(spec, list) and spec:
-            total *= len(spec)
+            n = len(spec)
         elif isinstance(spec, dict) and {"low", "high", "num"} <= set(spec):
-            total *= _axis_num(spec, path, w)
+            n, path = _axis_num(spec, path, w), path + ("num",)
         else:
             w.fail("a grid axis needs a list of values or {low, high, num}", path, spec,
                    "[v1, v2, ...] or {low: a, high: b, num: n}")
-    return total
+        total *= n
+        if n > largest:
+            largest, where = n, path
+    return total, where
 
 
 def _sweep(value: Any, scenarios: list, w: _Where) -> tuple[list[dict], list[str]]:
