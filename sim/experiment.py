@@ -288,11 +288,11 @@ def _strategies(value: Any, scenarios: list, w: _Where) -> list[tuple[str, Any]]
     out = []
     for i, item in enumerate(value):
         if isinstance(item, dict) and "name" in item:
-            item = dict(item)
-            label = item.pop("name")
+            body = dict(item)
+            label = body.pop("name")
             if not isinstance(label, str) or not label.strip() or len(label) > 100:
                 w.fail("not a strategy label", ("strategies", i, "name"), label, "a text of 1-100 characters")
-            spec: Any = item.pop("levers") if "levers" in item and len(item) == 1 else item
+            spec: Any = body.pop("levers") if "levers" in body and len(body) == 1 else body
         elif isinstance(item, str):
             label, spec = strategy_label(item), item
         else:
@@ -381,6 +381,9 @@ def _sweep(value: Any, scenarios: list, w: _Where) -> tuple[list[dict], list[str
 
     for name in names:  # the field must exist, and every value given must fit it
         path = ("sweep", "axes", name)
+        if name in ("name", "description"):
+            w.fail("a sweep over a label, not a parameter", path, name,
+                   "a dotted path of a model parameter, e.g. disputes.deterrence")
         try:
             scen.get(name)
         except (KeyError, TypeError, AttributeError):

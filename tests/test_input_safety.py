@@ -187,6 +187,7 @@ def test_shocks_outside_the_run_warn(tmp_path, capsys):
     ("seeds: 1\nsweep: {sampler: lhs, samples: 4, axes: {disputes.deterrence: {low: 1, high: 1}}}\n",
      "sweep.axes.disputes.deterrence"),
     ("seeds: 1\noverrides: {true: 1}\n", "overrides.True"),
+    ("seeds: 1\nsweep: {axes: {name: [a, b]}}\n", "sweep.axes.name"),
     ("seeds: 1\nscenarios: '..'\n", "scenarios.0"),
 ])
 def test_experiment_values_accepted_but_wrong_are_refused(tmp_path, text, path):
