@@ -13,26 +13,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from .outcomes import HEALTH_COMPONENTS, OUTCOME_TABLE, WEIGHTINGS
 from .stats import bootstrap_ci, paired
 
-OUTCOMES: dict[str, tuple[bool, str]] = {  # outcome -> (higher is better, words)
-    "health_discounted": (True, "relationship health"),
-    "cooperation_discounted": (True, "cooperation"),
-    "economy_discounted": (True, "economic cooperation"),
-    "security_discounted": (True, "security cooperation"),
-    "trust_KR_discounted": (True, "Korean trust in Japan"),
-    "trust_JP_discounted": (True, "Japanese trust in Korea"),
-    "crisis_months": (False, "months in crisis"),
-    "worst_drawdown": (False, "the worst fall in health"),
-    "payoff_KR": (True, "Korea's payoff"),
-    "payoff_JP": (True, "Japan's payoff"),
-}
+OUTCOMES: dict[str, tuple[bool, str]] = {o.name: (o.higher_is_better, o.words) for o in OUTCOME_TABLE}
 GROUP = ("scenario", "point")
-DEFAULT_MARGINS: dict[str, float] = {  # practical margins used when an experiment sets none
-    "health_discounted": 0.005, "cooperation_discounted": 0.005, "economy_discounted": 0.005,
-    "security_discounted": 0.005, "trust_KR_discounted": 0.005, "trust_JP_discounted": 0.005,
-    "crisis_months": 1.0, "worst_drawdown": 0.01, "payoff_KR": 0.005, "payoff_JP": 0.005,
-}
+DEFAULT_MARGINS: dict[str, float] = {o.name: o.margin for o in OUTCOME_TABLE}  # when an experiment sets none
 
 
 def _groups(df: pd.DataFrame) -> list[str]:
@@ -88,6 +74,67 @@ def compare(summaries: pd.DataFrame, a: str, b: str, outcomes: Sequence[str] | N
         table["p_adjusted"] = holm(table["p_value"].to_numpy())
         table["significant"] = table["p_adjusted"] < alpha
     return table
+
+
+def weighted_health(summaries: pd.DataFrame, weightings: dict[str, dict | None] | None = None) -> pd.DataFrame:
+    """The summaries with one column `health[NAME]` per weighting: discounted health with the components
+    (cooperation, opinion, disputes) weighted as given (normalised to sum 1). Health is the weighted mean of
+    its components month by month and discounting is linear, so this equals rerunning with those weights.
+    A weighting of None is the scenario's own: `health_discounted` as it is."""
+    weightings = WEIGHTINGS if weightings is None else weightings
+    out = summaries.copy()
+    have = all(c in out.columns for c in HEALTH_COMPONENTS.values())
+    for name, w in weightings.items():
+        if w is None:
+            out[f"health[{name}]"] = out["health_discounted"]
+        elif have:
+            total = sum(w.get(c, 0.0) for c in HEALTH_COMPONENTS)
+            if total <= 0:
+                raise ValueError(f"weighting {name!r} gives every component weight 0")
+            out[f"health[{name}]"] = sum(w.get(c, 0.0) / total * out[col] for c, col in HEALTH_COMPONENTS.items())
+    return out
+
+
+def robustness(summaries: pd.DataFrame, a: str, b: str, weightings: dict[str, dict | None] | None = None,
+               margin: float = 0.005, tol: float = 1e-3) -> pd.DataFrame:
+    """A against B on relationship health under each weighting, and on each component of health, per scenario
+    (and sweep point). Columns as compare(), plus `criterion` (`weighting: NAME` or `component: NAME`) and,
+    per group, `robust`: True when the verdict is the same under every weighting."""
+    weightings = WEIGHTINGS if weightings is None else weightings
+    data = weighted_health(summaries, weightings)
+    cols = [f"health[{n}]" for n in weightings if f"health[{n}]" in data.columns]
+    comps = [c for c in HEALTH_COMPONENTS.values() if c in data.columns]
+    table = compare(data, a, b, outcomes=cols + comps, margins=dict.fromkeys(cols + comps, margin), tol=tol)
+    if not len(table):
+        return table
+    names = {f"health[{n}]": f"weighting: {n}" for n in weightings}
+    names.update({col: f"component: {c}" for c, col in HEALTH_COMPONENTS.items()})
+    table["criterion"] = table["outcome"].map(names)
+    weighted = table[table["criterion"].str.startswith("weighting")]
+    keys = _groups(table)
+    same = weighted.groupby(keys, sort=False)["verdict"].nunique().eq(1).rename("robust").reset_index()
+    return table.merge(same, on=keys, how="left")
+
+
+def robustness_sentence(rows: pd.DataFrame, names: dict | None = None) -> str:
+    """One group's robustness() rows in plain words: the verdict under each weighting, whether it is robust or
+    depends on how health is weighed, and what each component says."""
+    r0 = rows.iloc[0]
+    a, b = pretty(r0["a"]), pretty(r0["b"])
+
+    def says(v: str) -> str:
+        return a if v == "A better" else b if v == "B better" else "neither clearly"
+
+    w = rows[rows["criterion"].str.startswith("weighting")]
+    c = rows[rows["criterion"].str.startswith("component")]
+    by_w = ", ".join(f"{r['criterion'].split(': ')[1]}: {says(r['verdict'])}" for _, r in w.iterrows())
+    by_c = ", ".join(f"{r['criterion'].split(': ')[1]}: {says(r['verdict'])}" for _, r in c.iterrows())
+    verdicts = set(w["verdict"])
+    if len(verdicts) == 1:
+        head = f"On relationship health {says(next(iter(verdicts)))} does better under every weighting (robust)"
+    else:
+        head = "Which strategy does better on relationship health depends on how you weigh it"
+    return f"{head} — {by_w}. By component: {by_c}."
 
 
 def _effect(d: np.ndarray) -> float:

@@ -123,7 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare_strategies, format_recovery, format_table
+    from .compare import compare_strategies, format_recovery, format_robustness, format_table
 
     paths = []
     for pattern in args.scenarios:
@@ -150,9 +150,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     res = compare_strategies(scenarios, strategies, seeds, out, jobs=args.jobs, scheduler=args.scheduler,
                              limits=not args.no_limits)
     print(format_table(res.table))
+    print("\n" + format_robustness(res.robustness))
     print("\n" + format_recovery(res.recovery))
     print(f"\n{total} runs in {res.seconds:.1f} s; wrote {out}/ (manifest.json, runs.parquet, summaries/, monthly/, "
-          f"comparison.csv, recovery.csv, distributions.png); read it with sim.load_results")
+          f"comparison.csv, robustness.csv, recovery.csv, distributions.png); read it with sim.load_results")
     return 1 if len(res.failures) else 0
 
 

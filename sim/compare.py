@@ -10,17 +10,16 @@ from typing import Any
 
 import pandas as pd
 
-from .analysis import adjust, compare
+from .analysis import adjust, compare, robustness, robustness_sentence
 from .batch import run_experiment
 from .errors import InputError, ResultsError
 from .experiment import from_scenarios
+from .outcomes import HEADLINE
 from .results import load_results
 from .scenario import Scenario
 from .stats import kaplan_meier_median
 from .store import write_frame
 from .strategies import strategy_label
-
-HEADLINE = ["health_discounted", "cooperation_discounted"]
 
 
 def run_comparison(scenarios: list[Scenario], strategies: list[Any], seeds: list[int], jobs: int | None = None,
@@ -41,6 +40,7 @@ class Comparison:
 
     table: pd.DataFrame
     recovery: pd.DataFrame
+    robustness: pd.DataFrame
     summaries: pd.DataFrame
     failures: pd.DataFrame
     out: Path
@@ -51,7 +51,8 @@ def compare_strategies(scenarios: list[Scenario], strategies: list[Any], seeds: 
                        jobs: int | None = None, scheduler: str | None = None, progress: bool = True,
                        limits: bool = True) -> Comparison:
     """Run every scenario x strategy x seed into the results directory `out` (resumable), then write
-    comparison.csv, recovery.csv and distributions.png there. The first strategy is the reference."""
+    comparison.csv, robustness.csv (the health verdict under each weighting of its components, and per
+    component), recovery.csv and distributions.png there. The first strategy is the reference."""
     from .plots import plot_distributions
 
     if len(strategies) < 2 or len(set(map(strategy_label, strategies))) != len(strategies):
@@ -69,11 +70,25 @@ def compare_strategies(scenarios: list[Scenario], strategies: list[Any], seeds: 
     tol = scenarios[0].data["outputs"]["tie_tolerance"]
     table = compare_table(res.summaries, labels[0], labels[1:], tol)
     recovery = recovery_table(res.summaries)
+    robust = pd.concat([robustness(res.summaries, labels[0], other, tol=tol) for other in labels[1:]],
+                       ignore_index=True)
     write_frame(table, out / "comparison.csv")
+    write_frame(robust, out / "robustness.csv")
     write_frame(recovery, out / "recovery.csv")
     fig = plot_distributions(res.summaries, HEADLINE, labels)
     fig.savefig(out / "distributions.png", dpi=110)
-    return Comparison(table, recovery, res.summaries, res.failures, out, time.perf_counter() - t0)
+    return Comparison(table, recovery, robust, res.summaries, res.failures, out, time.perf_counter() - t0)
+
+
+def format_robustness(robust: pd.DataFrame) -> str:
+    """Per scenario and pair of strategies, the health verdict across weightings and components, in words."""
+    if not len(robust):
+        return ""
+    lines = ["Does the verdict on health survive another weighting of its components?"]
+    keys = [k for k in ("scenario", "point", "b") if k in robust.columns]
+    for key, rows in robust.groupby(keys, sort=False):
+        lines.append(f"  {key[0]}: {robustness_sentence(rows)}")
+    return "\n".join(lines)
 
 
 def format_recovery(recovery: pd.DataFrame) -> str:

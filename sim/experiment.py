@@ -32,7 +32,7 @@ from .yamlio import read_yaml
 
 SAMPLERS = ("grid", "lhs", "sobol")
 TOP_KEYS = ("name", "description", "scenarios", "strategies", "seeds", "overrides", "sweep", "monthly", "analysis")
-ANALYSIS_KEYS = {"reference": str, "margins": dict, "default_margin": float, "tie_tolerance": float,
+ANALYSIS_KEYS = {"reference": str, "margins": dict, "weightings": dict, "default_margin": float, "tie_tolerance": float,
                  "satisficing_threshold": float, "precision_width": float}
 SWEEP_KEYS = ("sampler", "samples", "seed", "axes")
 
@@ -196,14 +196,18 @@ def load_experiment(source: str | Path | dict, base_dir: str | Path | None = Non
 
 
 def _analysis(value: Any, w: _Where) -> None:
-    """`analysis:` settings for reports: reference strategy, practical margins per outcome, tie tolerance,
-    the satisficing threshold on health and the interval width the precision check aims at."""
+    """`analysis:` settings for reports: reference strategy, practical margins per outcome, extra weightings of
+    the health components, tie tolerance, the satisficing threshold on health and the interval width the
+    precision check aims at."""
     if not isinstance(value, dict):
         w.fail("wrong type", ("analysis",), value, "a mapping with " + ", ".join(ANALYSIS_KEYS))
     for k, v in value.items():
         if k not in ANALYSIS_KEYS:
             w.fail("unknown field", ("analysis", k), k, ", ".join(ANALYSIS_KEYS))
         kind = ANALYSIS_KEYS[k]
+        if k == "weightings":
+            _weightings(v, w)
+            continue
         if kind is float and not _finite_nonneg(v):
             w.fail("not a finite number >= 0", ("analysis", k), v, "a number >= 0")
         if kind is dict and (not isinstance(v, dict) or not all(_finite_nonneg(x) for x in v.values())):
@@ -216,6 +220,22 @@ def _analysis(value: Any, w: _Where) -> None:
                     w.fail("no such outcome", ("analysis", "margins", name), name, ", ".join(OUTCOMES))
         if kind is str and (not isinstance(v, str) or len(v) > 200):
             w.fail("wrong type", ("analysis", k), v, "a strategy label")
+
+
+def _weightings(value: Any, w: _Where) -> None:
+    """`analysis: weightings:` NAME -> {cooperation: w, opinion: w, disputes: w}, weights >= 0, not all 0."""
+    from .outcomes import HEALTH_COMPONENTS
+
+    allowed = "NAME: {cooperation: w, opinion: w, disputes: w} with finite weights >= 0, not all 0"
+    if not isinstance(value, dict):
+        w.fail("wrong type", ("analysis", "weightings"), value, allowed)
+    for name, ws in value.items():
+        path = ("analysis", "weightings", name)
+        if not isinstance(name, str) or not name or len(name) > 40:
+            w.fail("a weighting needs a name of 1-40 characters", path, name, allowed)
+        if not isinstance(ws, dict) or not ws or any(c not in HEALTH_COMPONENTS for c in ws) \
+                or not all(_finite_nonneg(x) for x in ws.values()) or sum(ws.values()) <= 0:
+            w.fail("not a weighting of the health components", path, ws, allowed)
 
 
 def _finite_nonneg(v: Any) -> bool:

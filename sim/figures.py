@@ -32,6 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from .outcomes import OUTCOME_TABLE
 from .plots import MAX_LABEL, STRATEGY_COLOURS, no_math, plain, shorten, strategy_colour
 
 __all__ = ["difference_fan", "fan_chart", "outcome_distributions", "payoff_table_figure", "plain", "shorten",
@@ -61,19 +62,10 @@ LABELS = {
     "tension": "US-China tension",
     "us_pressure": "US pressure",
     "contact": "contact rate",
-    "health_discounted": "relationship health (discounted mean)",
-    "cooperation_discounted": "cooperation (discounted mean)",
-    "economy_discounted": "economic cooperation (discounted mean)",
-    "security_discounted": "security cooperation (discounted mean)",
     "society_discounted": "society cooperation (discounted mean)",
     "technology_discounted": "technology cooperation (discounted mean)",
-    "trust_KR_discounted": "Korean trust in Japan (discounted mean)",
-    "trust_JP_discounted": "Japanese trust in Korea (discounted mean)",
-    "crisis_months": "months in crisis",
-    "worst_drawdown": "worst fall in health",
     "health_min": "lowest health",
-    "payoff_KR": "Korea's payoff",
-    "payoff_JP": "Japan's payoff",
+    **{o.name: o.label for o in OUTCOME_TABLE},  # every compared outcome's label comes from sim.outcomes
 }
 
 

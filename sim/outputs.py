@@ -120,6 +120,8 @@ def summarise(frame: pd.DataFrame, events: pd.DataFrame, data: dict) -> dict:
         "health_discounted": float(w @ h),
         "cooperation_discounted": float(w @ frame["cooperation"].to_numpy()),
     }
+    for comp in ("cooperation", "opinion", "disputes"):  # health is their weighted mean, so reweightable
+        out[f"health_{comp}_discounted"] = float(w @ frame[f"health_{comp}"].to_numpy())
     for f in FIELDS:
         out[f"{f}_discounted"] = float(w @ frame[f"realised_{f}"].to_numpy())
     for c in COUNTRIES:

@@ -24,11 +24,13 @@ from matplotlib.figure import Figure
 
 from . import analysis as A
 from . import figures as F
+from .outcomes import HEADLINE as OUTCOME_HEADLINE
+from .outcomes import WEIGHTINGS
 from .paths import safe_component
 from .results import load_results
 from .store import atomic_write
 
-HEADLINE = ["health_discounted", "cooperation_discounted", "economy_discounted", "security_discounted"]
+HEADLINE = [*OUTCOME_HEADLINE, "economy_discounted", "security_discounted"]  # the report adds two fields
 MONTHLY_COLUMNS = ["scenario", "strategy", "seed", "point", "health", "good_KR_youth", "good_KR_public",
                    "good_JP_youth", "good_JP_public"]
 CSS = """
@@ -141,12 +143,19 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
              f"clears the practical margin (health and cooperation {_e(margins['health_discounted'])}, crisis "
              f"months {_e(margins['crisis_months'])}; set them under `analysis: margins:` in the experiment). "
              f"Code {_e(prov.get('code_version'))}, commit {_e(prov.get('git_commit'))}.</p>", "<h2>Findings</h2>"]
+    weightings = {**WEIGHTINGS, **(settings.get("weightings") or {})}
+    robust = pd.concat([A.robustness(summ, ref, o, weightings, default_margin, tol) for o in others],
+                       ignore_index=True)
     for scen in scenarios:
         parts.append(f"<h3>{_e(str(scen).replace('_', ' '))}</h3>")
         rows = table[(table["scenario"] == scen) & table["outcome"].isin(HEADLINE)]
         for _, r in rows.iterrows():
             cls = "unclear" if r["verdict"] == "no clear difference" else "clear"
             parts.append(f'<p class="finding {cls}">{_e(A.sentence(r, names))}</p>')
+        if len(robust):
+            for _, grp in robust[robust["scenario"] == scen].groupby([c for c in ("point", "b") if c in robust],
+                                                                     sort=False):
+                parts.append(f'<p class="finding robustness">{_e(A.robustness_sentence(grp))}</p>')
     fails = pd.concat([A.where_it_fails(summ, ref, o, tol=tol) for o in others], ignore_index=True) \
         if {"major_shock_month", "n_dispute_opened", "n_dispute_linked"} <= set(summ.columns) else pd.DataFrame()
     parts.append("<h2>Where it fails</h2>")

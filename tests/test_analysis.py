@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -135,3 +137,62 @@ def test_pretty_labels_only_reads_country_pairs():
     assert pretty("kr=two_track,jp=linked") == "KR two-track / JP linked"
     assert pretty("x=y,z") == "x=y,z" and pretty("a=b") == "a=b"
     assert pretty('"onmouseover=alert(1) x="') == '"onmouseover=alert(1) x="'
+
+
+def test_reweighting_with_the_scenarios_weights_reproduces_health(tiny_scenario):
+    """Health is the weighted mean of its components and discounting is linear: the summary's components,
+    weighted as the scenario weighs them, give its discounted health exactly."""
+    from sim.analysis import weighted_health
+    from sim.runner import run
+
+    hw = tiny_scenario.data["outputs"]["health_weights"]
+    rows = [run(tiny_scenario.with_overrides(**{"outputs.health_weights": w}), "linked", 3, keep_model=False).summary
+            for w in (hw, {"cooperation": 0.2, "opinion": 0.0, "disputes": 0.8})]
+    frame = weighted_health(pd.DataFrame(rows), {"own": dict(hw), "other": {"cooperation": 1, "disputes": 4}})
+    assert frame["health[own]"].iloc[0] == pytest.approx(rows[0]["health_discounted"], abs=1e-12)
+    assert frame["health[other]"].iloc[1] == pytest.approx(rows[1]["health_discounted"], abs=1e-12)
+    assert abs(rows[0]["health_discounted"] - rows[1]["health_discounted"]) > 1e-3
+
+
+def _components(n: int, coop: float, opinion: float, disputes: float) -> pd.DataFrame:
+    """Summaries of A and B over n seeds whose components differ (A - B) by the given amounts, plus noise."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for seed in range(n):
+        base = rng.uniform(0.3, 0.7, 3)
+        for strat, sign in (("two_track", 1.0), ("linked", 0.0)):
+            c, o, d = base + sign * np.array([coop, opinion, disputes]) + rng.normal(0, 0.001, 3)
+            rows.append({"scenario": "s", "point": 0, "seed": seed, "strategy": strat,
+                         "health_discounted": 0.5 * c + 0.25 * o + 0.25 * d, "health_cooperation_discounted": c,
+                         "health_opinion_discounted": o, "health_disputes_discounted": d})
+    return pd.DataFrame(rows)
+
+
+def test_robustness_says_when_the_verdict_depends_on_the_weighting():
+    from sim.analysis import robustness, robustness_sentence
+
+    mixed = robustness(_components(40, 0.04, 0.0, -0.12), "two_track", "linked")
+    verdicts = mixed.set_index("criterion")["verdict"]
+    assert verdicts["weighting: default"] == "B better"  # 0.5*0.04 - 0.25*0.12 = -0.01
+    assert verdicts["weighting: no_disputes"] == "A better"
+    assert verdicts["component: cooperation"] == "A better" and verdicts["component: disputes"] == "B better"
+    assert not mixed["robust"].any()
+    assert "depends on how you weigh it" in robustness_sentence(mixed)
+    clear = robustness(_components(40, 0.03, 0.03, 0.03), "two_track", "linked")
+    assert clear["robust"].all() and (clear["verdict"] == "A better").all()
+    assert "under every weighting (robust)" in robustness_sentence(clear)
+
+
+@pytest.mark.parametrize("weightings", ["{x: {cooperation: -1}}", "{x: {trust: 1}}", "{x: {opinion: 0}}", "[1]",
+                                        "{x: {disputes: .nan}}"])
+def test_experiment_weightings_are_validated(tmp_path, weightings):
+    from sim.errors import InputError
+    from sim.experiment import load_experiment
+
+    tiny = Path(__file__).parent / "scenarios" / "tiny.yaml"
+    path = tmp_path / "e.yaml"
+    path.write_text(f"name: e\nscenarios: [{tiny}]\nstrategies: [two_track, linked]\nseeds: 1\n"
+                    f"analysis:\n  weightings: {weightings}\n")
+    with pytest.raises(InputError) as err:
+        load_experiment(path)
+    assert err.value.path.startswith("analysis.weightings") and err.value.line == 6
