@@ -157,6 +157,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 1 if len(res.failures) else 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import explain, format_explain
+    from .store import write_frame
+
+    scen = load_scenario(args.scenario, _overrides(args.set))
+    strategies = [s.strip() for s in args.strategies.split(";" if ";" in args.strategies else ",") if s.strip()]
+    for st in strategies:
+        _check_strategy(st, scen, "--strategies")
+    mechanisms = [m.strip() for m in args.mechanisms.split(",") if m.strip()] if args.mechanisms else None
+    seeds = _seeds(args.seeds)
+    out = Path(args.out) if args.out else RESULTS / f"explain_{datetime.now():%Y%m%d-%H%M%S}"
+    table = explain(scen, strategies, seeds, mechanisms, outcome=args.outcome, out=out, jobs=args.jobs,
+                    scheduler=args.scheduler, progress=True, limits=not args.no_limits)
+    print(f"{scen.name}: {args.outcome}, {strategy_label(strategies[0])} (A) vs {strategy_label(strategies[1])} (B), "
+          f"{len(seeds)} paired seeds; each mechanism switched off in turn for both strategies")
+    print(format_explain(table))
+    write_frame(table, out / "explain.csv")
+    print(f"wrote {out}/explain.csv (and the runs: sim.load_results)")
+    return 0
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import plan
     from .runner import default_workers
@@ -273,6 +294,18 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a field in every scenario")
     c.add_argument("--scheduler", help="a Dask scheduler address tcp://HOST:PORT, a scheduler file, or 'local'")
     c.set_defaults(func=cmd_compare)
+    x = sub.add_parser("explain", parents=[lim],
+                       help="trace a strategy difference to named mechanisms (ablations under common random numbers)")
+    x.add_argument("scenario")
+    x.add_argument("--strategies", default="two_track,linked", help="A,B (use ';' between kr=..,jp=.. pairs)")
+    x.add_argument("--seeds", default="50", help="N (seeds 0..N-1), A-B, or a list 1,2,3")
+    x.add_argument("--mechanisms", help="comma-separated names (default: all of sim.explain.MECHANISMS)")
+    x.add_argument("--outcome", default="health_discounted", help="the outcome to trace (default health_discounted)")
+    x.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    x.add_argument("--out", help="results directory (default results/explain_TIMESTAMP)")
+    x.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario field")
+    x.add_argument("--scheduler", help="a Dask scheduler address tcp://HOST:PORT, a scheduler file, or 'local'")
+    x.set_defaults(func=cmd_explain)
     b = sub.add_parser("batch", parents=[lim], help="run an experiment file: streamed results, resumable")
     b.add_argument("experiment")
     b.add_argument("--out", help="results directory (default results/NAME)")
