@@ -11,10 +11,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from .outcomes import HEALTH_COMPONENTS, OUTCOME_TABLE, WEIGHTINGS
-from .stats import bootstrap_ci, paired
+from .stats import bootstrap_ci, effect_size, holm, paired, wilcoxon_p, wilson  # noqa: F401 - re-exported
 
 OUTCOMES: dict[str, tuple[bool, str]] = {o.name: (o.higher_is_better, o.words) for o in OUTCOME_TABLE}
 GROUP = ("scenario", "point")
@@ -67,7 +66,7 @@ def compare(summaries: pd.DataFrame, a: str, b: str, outcomes: Sequence[str] | N
             key = key if isinstance(key, tuple) else (key,)
             rows.append({**dict(zip(_groups(pdiff), key, strict=True)), "outcome": out, "a": a, "b": b,
                          **{k: v for k, v in res.items() if k != "diff_mean"}, "diff": res["diff_mean"],
-                         "effect": _effect(d), "p_value": wilcoxon_p(d),
+                         "effect": effect_size(d), "p_value": wilcoxon_p(d),
                          "margin": margin, "verdict": verdict, "higher_is_better": up})
     table = pd.DataFrame(rows)
     if len(table):
@@ -137,14 +136,6 @@ def robustness_sentence(rows: pd.DataFrame, names: dict | None = None) -> str:
     return f"{head} — {by_w}. By component: {by_c}."
 
 
-def _effect(d: np.ndarray) -> float:
-    """Cohen's d_z: mean / sd of the paired differences (0 if all are zero, +-inf if all are equal)."""
-    sd = d.std(ddof=1) if d.size > 1 else 0.0
-    if sd > 0:
-        return float(d.mean() / sd)
-    return 0.0 if d.mean() == 0 else math.copysign(math.inf, d.mean())
-
-
 def adjust(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Holm-adjust the p-values of a (concatenated) compare() table over all its rows."""
     out = table.copy()
@@ -159,27 +150,6 @@ def pretty(label: str) -> str:
     if "=" in label and all(len(b) == 2 and b[0].strip().lower() in ("kr", "jp") for b in bits):
         return " / ".join(f"{c.strip().upper()} {v.strip().replace('_', '-')}" for c, v in bits)
     return str(label).replace("_", "-")
-
-
-def wilcoxon_p(d: np.ndarray) -> float:
-    """Two-sided Wilcoxon signed-rank p-value of paired differences (zeros split; 1 if all are zero)."""
-    d = np.asarray(d, float)
-    if d.size < 2 or np.all(d == 0):
-        return 1.0
-    return float(sps.wilcoxon(d, zero_method="zsplit", alternative="two-sided").pvalue)
-
-
-def holm(p: np.ndarray) -> np.ndarray:
-    """Holm's step-down adjustment of p-values (family-wise error over all tests)."""
-    p = np.asarray(p, float)
-    order = np.argsort(p)
-    m = p.size
-    adj = np.empty(m)
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, (m - rank) * p[i])
-        adj[i] = min(1.0, running)
-    return adj
 
 
 def sentence(row: pd.Series, labels: dict[str, str] | None = None) -> str:
@@ -238,16 +208,6 @@ def satisficing(summaries: pd.DataFrame, column: str = "health_min", threshold: 
         rows.append({**dict(zip([*keys, "strategy"], key, strict=True)), "column": column,
                      "threshold": threshold, "share": mean, "lo": lo, "hi": hi, "n": len(g)})
     return pd.DataFrame(rows)
-
-
-def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson score interval of a proportion k/n (sensible also at 0 and n)."""
-    if n == 0:
-        return float("nan"), float("nan")
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def win_matrix(summaries: pd.DataFrame, outcome: str = "health_discounted", tol: float = 1e-3) -> pd.DataFrame:

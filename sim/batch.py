@@ -13,7 +13,7 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
@@ -379,3 +379,19 @@ def _run_locked(exp: Experiment, store: ResultStore, out: Path, jobs: int, sched
         if late is not None and stopped is None:
             raise late
     return load_results(out, monthly=exp.monthly) if load else None
+
+
+def run_many(specs: Iterable[RunSpec], jobs: int | None = None, monthly: bool = False,
+             scheduler: str | None = None, chunk: int | None = None
+             ) -> Iterator[tuple[RunSpec, dict, pd.DataFrame | None]]:
+    """Execute run specs and yield (spec, summary, monthly-or-None) as runs finish, without storing
+    anything (sim.run_experiment streams to a results directory instead). jobs=1 runs in this process;
+    more use the batch runner's process pool (or a Dask scheduler). A run that raises re-raises here."""
+    specs = list(specs)
+    jobs = default_workers() if jobs is None else jobs
+    for rec in run_pending([(str(i), s) for i, s in enumerate(specs)], monthly, jobs, scheduler, chunk):
+        if not rec["ok"]:
+            raise RuntimeError(f"run {rec['labels']} failed:\n{rec['error']}")
+        spec = specs[int(rec["key"])]
+        summary = {k: v for k, v in rec["summary"].items() if k not in ("key", "seconds")}
+        yield spec, summary, rec["monthly"]

@@ -1,5 +1,5 @@
-"""Running simulations: one run (`run`), and a small runner interface from run specifications to a
-stream of results on any `concurrent.futures` executor (local processes by default)."""
+"""Running simulations: one run (`run`), run specifications, and the local worker pool that sim.batch runs
+many of them on (sim.batch.run_many, sim.run_experiment)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,21 +121,3 @@ def _alive(pid: int) -> bool:
 
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
-
-
-def run_many(specs: Iterable[RunSpec], jobs: int | None = None, monthly: bool = False,
-             scheduler: str | None = None, chunk: int | None = None
-             ) -> Iterator[tuple[RunSpec, dict, pd.DataFrame | None]]:
-    """Execute run specs and yield (spec, summary, monthly-or-None) as runs finish, without storing
-    anything (sim.run_experiment streams to a results directory instead). jobs=1 runs in this process;
-    more use the batch runner's process pool (or a Dask scheduler). A run that raises re-raises here."""
-    from .batch import run_pending
-
-    specs = list(specs)
-    jobs = default_workers() if jobs is None else jobs
-    for rec in run_pending([(str(i), s) for i, s in enumerate(specs)], monthly, jobs, scheduler, chunk):
-        if not rec["ok"]:
-            raise RuntimeError(f"run {rec['labels']} failed:\n{rec['error']}")
-        spec = specs[int(rec["key"])]
-        summary = {k: v for k, v in rec["summary"].items() if k not in ("key", "seconds")}
-        yield spec, summary, rec["monthly"]

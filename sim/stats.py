@@ -1,9 +1,13 @@
-"""Paired statistics under common random numbers: medians, bootstrap intervals, better/tie/worse shares,
-and a Kaplan-Meier median for censored recovery times."""
+"""Statistical primitives: paired statistics under common random numbers (bootstrap intervals, better/tie/
+worse shares, the effect size d_z), the Wilcoxon signed-rank test with Holm's correction, Wilson intervals,
+and a Kaplan-Meier median for censored recovery times. sim.analysis builds its tables from these."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from scipy import stats as sps
 
 BOOTSTRAP_SEED = 20260101  # fixed, so the same results always give the same intervals
 
@@ -61,3 +65,42 @@ def kaplan_meier_median(times: np.ndarray, observed: np.ndarray) -> float:
             return float(time)
         at_risk -= int(here.sum())
     return float("nan")
+
+
+def effect_size(d: np.ndarray) -> float:
+    """Cohen's d_z: mean / sd of the paired differences (0 if all are zero, +-inf if all are equal)."""
+    sd = d.std(ddof=1) if d.size > 1 else 0.0
+    if sd > 0:
+        return float(d.mean() / sd)
+    return 0.0 if d.mean() == 0 else math.copysign(math.inf, d.mean())
+
+
+def wilcoxon_p(d: np.ndarray) -> float:
+    """Two-sided Wilcoxon signed-rank p-value of paired differences (zeros split; 1 if all are zero)."""
+    d = np.asarray(d, float)
+    if d.size < 2 or np.all(d == 0):
+        return 1.0
+    return float(sps.wilcoxon(d, zero_method="zsplit", alternative="two-sided").pvalue)
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjustment of p-values (family-wise error over all tests)."""
+    p = np.asarray(p, float)
+    order = np.argsort(p)
+    m = p.size
+    adj = np.empty(m)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, (m - rank) * p[i])
+        adj[i] = min(1.0, running)
+    return adj
+
+
+def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval of a proportion k/n (sensible also at 0 and n)."""
+    if n == 0:
+        return float("nan"), float("nan")
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from sim.batch import run_many
 from sim.model import RelationsModel
-from sim.runner import RunSpec, run, run_many
+from sim.runner import RunSpec, run
 from sim.scenario import load_scenario
 
 STRATEGIES = ["two_track", "linked", "package_deal", "kr=linked,jp=two_track"]
