@@ -27,7 +27,7 @@ from .paths import check_component
 from .provenance import code_version
 from .runner import RunSpec
 from .scenario import ScenarioError, load_scenario
-from .strategies import StrategyError, parse_strategy, strategy_label
+from .strategies import StrategyError, parse_strategy, resolve_levers, strategy_label
 from .yamlio import read_yaml
 
 SAMPLERS = ("grid", "lhs", "sobol")
@@ -323,12 +323,40 @@ def _strategies(value: Any, scenarios: list, w: _Where) -> list[tuple[str, Any]]
             try:
                 parse_strategy(spec, scen.data)
             except StrategyError as e:
-                w.fail(str(e), ("strategies", i), item, "presets two_track, linked, package_deal, the scenario's "
-                       "custom strategies, per-country pairs, or lever bundles")
+                w.fail(str(e), _strategy_fault(item, i, scen.data), item, "presets two_track, linked, package_deal, "
+                       "the scenario's custom strategies, per-country pairs, or lever bundles")
         if label in [lb for lb, _ in out]:
             w.fail("two strategies share a label", ("strategies", i), label, "distinct labels (`name:`)")
         out.append((label, spec))
     return out
+
+
+def _strategy_fault(item: Any, i: int, data: dict) -> tuple:
+    """The path of the part of strategy entry `i` that does not resolve: a lever, `extends`, a country."""
+    base = ("strategies", i)
+    if not isinstance(item, dict):
+        return base
+    body = {k: v for k, v in item.items() if k != "name"}
+    if set(body) == {"levers"}:
+        bundles = [(base + ("levers",), body["levers"])]
+    elif any(isinstance(k, str) and k.upper() in ("KR", "JP") for k in body):
+        bundles = [(base + (k,), v) for k, v in body.items()]
+    else:
+        bundles = [(base, body)]
+    custom = {"strategies": data.get("strategies", {})}
+    for path, bundle in bundles:
+        if not isinstance(bundle, dict):
+            try:
+                resolve_levers(bundle, data)
+            except StrategyError:
+                return path
+            continue
+        for k, v in bundle.items():
+            try:
+                resolve_levers(v, custom) if k == "extends" else resolve_levers({k: v})
+            except (StrategyError, TypeError):
+                return path + (k,)
+    return base
 
 
 def _axis_num(spec: Any, path: tuple, w: _Where) -> int:

@@ -21,6 +21,8 @@ def resolve_levers(name_or_levers: Any, data: dict | None = None) -> dict:
     data = data or {}
     custom = data.get("strategies", {})
     levers = lever_defaults()
+    if not isinstance(name_or_levers, (str, dict)):
+        raise StrategyError(f"a strategy is a name or a mapping of levers, not {name_or_levers!r}")
     if isinstance(name_or_levers, dict):
         body = dict(name_or_levers)
         base = body.pop("extends", None)

@@ -36,7 +36,8 @@ def write(path: Path, text: str) -> Path:
 
 def experiment(tmp_path: Path, body: str, name: str = "exp") -> Path:
     scenarios = "" if "scenarios:" in body else f"scenarios: [{TINY}]\n"
-    return write(tmp_path / "exp.yaml", f"name: {name}\n{scenarios}strategies: [two_track, linked]\n" + body)
+    strategies = "" if "strategies:" in body else "strategies: [two_track, linked]\n"
+    return write(tmp_path / "exp.yaml", f"name: {name}\n{scenarios}{strategies}" + body)
 
 
 # ---- names and paths ----------------------------------------------------------------------------------------
@@ -188,6 +189,11 @@ def test_shocks_outside_the_run_warn(tmp_path, capsys):
      "sweep.axes.disputes.deterrence"),
     ("seeds: 1\noverrides: {true: 1}\n", "overrides.True"),
     ("seeds: 1\nsweep: {axes: {name: [a, b]}}\n", "sweep.axes.name"),
+    ("seeds: 1\nstrategies: [two_track, {name: x, levers: {extends: two_track, EXTENDS: linked}}]\n",
+     "strategies.1.levers.EXTENDS"),
+    ("seeds: 1\nstrategies: [two_track, {name: x, levers: {extends: [1]}}]\n", "strategies.1.levers.extends"),
+    ("seeds: 1\nstrategies: [two_track, {name: x, KR: linked, JP: {boycott: 7}}]\n", "strategies.1.JP.boycott"),
+    ("seeds: 1\nstrategies: [two_track, {name: x, KR: nope, JP: linked}]\n", "strategies.1.KR"),
     ("seeds: 1\nscenarios: '..'\n", "scenarios.0"),
 ])
 def test_experiment_values_accepted_but_wrong_are_refused(tmp_path, text, path):
