@@ -1,7 +1,7 @@
 """Benchmarks of the simulation: one baseline run, scaling with the number of citizens, and a
 strategy comparison on a process pool.
 
-    cd /work/main && .venv/bin/python benchmarks/bench.py            # everything (several minutes)
+    .venv/bin/python benchmarks/bench.py                             # everything (minutes; from the repo root)
     .venv/bin/python benchmarks/bench.py --quick                     # smoke version (well under a minute)
     .venv/bin/python benchmarks/bench.py --only single,scale --reps 9
 

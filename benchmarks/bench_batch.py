@@ -1,6 +1,6 @@
 """Benchmarks of the batch runner (`sim batch`): memory, storage and speed-up.
 
-    cd /work/main && .venv/bin/python benchmarks/bench_batch.py            # everything (~20 min on 2 cores)
+    .venv/bin/python benchmarks/bench_batch.py                             # everything (~20 min; repo root)
     .venv/bin/python benchmarks/bench_batch.py --quick                     # smoke version (~1 min)
     .venv/bin/python benchmarks/bench_batch.py --runs 2000 --reps 5
 
