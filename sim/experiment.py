@@ -337,6 +337,8 @@ def _strategy_fault(item: Any, i: int, data: dict) -> tuple:
     if not isinstance(item, dict):
         return base
     body = {k: v for k, v in item.items() if k != "name"}
+    if "levers" in body and len(body) > 1:  # {name, levers} takes nothing else
+        return base + (next(k for k in body if k != "levers"),)
     if set(body) == {"levers"}:
         bundles = [(base + ("levers",), body["levers"])]
     elif any(isinstance(k, str) and k.upper() in ("KR", "JP") for k in body):

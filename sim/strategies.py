@@ -30,7 +30,7 @@ def resolve_levers(name_or_levers: Any, data: dict | None = None) -> dict:
             levers = resolve_levers(base, {"strategies": custom})
         unknown = set(body) - set(LEVERS)
         if unknown:
-            raise StrategyError(f"unknown lever(s) {sorted(unknown)}")
+            raise StrategyError(f"unknown lever(s) {sorted(unknown, key=str)}")
         levers.update(body)
     elif isinstance(name_or_levers, str) and name_or_levers in custom:  # a scenario may redefine a preset
         body = dict(custom[name_or_levers])
@@ -77,9 +77,9 @@ def parse_strategy(spec: Any, data: dict | None = None) -> dict[str, dict]:
             parts[k.upper()] = v
         spec = parts
     if isinstance(spec, dict) and set(spec) & {"KR", "JP", "kr", "jp"}:
-        spec = {k.upper(): v for k, v in spec.items()}
+        spec = {str(k).upper(): v for k, v in spec.items()}
         if set(spec) != set(COUNTRIES):
-            raise StrategyError(f"a per-country strategy names both KR and JP, got {sorted(spec)}")
+            raise StrategyError(f"a per-country strategy names both KR and JP (and nothing else), got {sorted(spec)}")
         return {c: resolve_levers(spec[c], data) for c in COUNTRIES}
     levers = resolve_levers(spec, data)
     return {c: dict(levers) for c in COUNTRIES}

@@ -194,6 +194,8 @@ def test_shocks_outside_the_run_warn(tmp_path, capsys):
     ("seeds: 1\nstrategies: [two_track, {name: x, levers: {extends: [1]}}]\n", "strategies.1.levers.extends"),
     ("seeds: 1\nstrategies: [two_track, {name: x, KR: linked, JP: {boycott: 7}}]\n", "strategies.1.JP.boycott"),
     ("seeds: 1\nstrategies: [two_track, {name: x, KR: nope, JP: linked}]\n", "strategies.1.KR"),
+    ("seeds: 1\nstrategies: [two_track, {name: x, levers: {extends: linked}, 1: null}]\n", "strategies.1.1"),
+    ("seeds: 1\nstrategies: [two_track, {name: x, KR: linked, JP: linked, 1: null}]\n", "strategies.1.1"),
     ("seeds: 1\nscenarios: '..'\n", "scenarios.0"),
 ])
 def test_experiment_values_accepted_but_wrong_are_refused(tmp_path, text, path):
