@@ -127,6 +127,18 @@ class Government(_Agent):
         self.linked_idx = np.array([FIELDS.index(f) for f in self.levers["linked_fields"]], dtype=int)
 
     @property
+    def threat_credibility(self) -> float:
+        """Credibility of a linkage threat as the other side sees it: the reputation earned in this
+        country's own standoffs, and none while its strategy does not link coercively (MODEL.md §8)."""
+        return self.credibility if self.levers["linkage_mode"] == "coercive" else 0.0
+
+    def standoff_outcome(self, held: bool) -> None:
+        """Update the reputation after one of this country's own standoffs: it held (the target conceded)
+        or it backed down."""
+        w = self.model.data["disputes"]["credibility_weight"]
+        self.credibility = (1 - w) * self.credibility + w * float(held)
+
+    @property
     def other(self) -> Government:
         return self.model.governments[1 - self.country]
 

@@ -118,9 +118,18 @@ class DisputeBook:
         key = (d.aggrieved, ISSUES.index(d.issue))
         if key not in self._tables:
             m = self.model
-            self._tables[key] = monthly_table(m.seed, "disputes", m.start_month, m.end_month - m.start_month,
+            self._tables[key] = monthly_table(m.seed, "disputes", m.table_start, m.end_month - m.table_start,
                                               4, *key)
-        return float(self._tables[key][month - self.model.start_month, col])
+        return float(self._tables[key][month - self.model.table_start, col])
+
+    def seed_history(self, keys: list[tuple[str, int]]) -> None:
+        """Before the burn-in: every issue the background regime can raise has a past (closed, with a peak
+        of `history_peak`), so reopenings run at their steady rate from the start (MODEL.md §8)."""
+        for issue, aggrieved in keys:
+            if self.find(issue, aggrieved) is None:
+                peak = self.p["history_peak"]
+                self.items.append(Dispute(len(self.items), issue, aggrieved, 0.0, self.model.month, peak=peak,
+                                          status="closed"))
 
     # ---- events -------------------------------------------------------------------------------
     def open_or_escalate(self, issue: str, aggrieved: int, severity: float, month: int) -> Dispute:
@@ -137,7 +146,7 @@ class DisputeBook:
             self._reopen(d, month, max(severity, self.p["reopen_severity"] * d.peak))
             return d
         d.peak = max(d.peak, d.severity)
-        self._link(d, month)
+        self.link(d, month)
         return d
 
     def _reopen(self, d: Dispute, month: int, severity: float) -> None:
@@ -146,9 +155,9 @@ class DisputeBook:
         d.reopenings += 1
         d.linker, d.mode, d.standoff, d.counter, d.linker_backed_down = None, None, False, False, False
         self._log(d, "dispute_reopened", month)
-        self._link(d, month)
+        self.link(d, month)
 
-    def _link(self, d: Dispute, month: int) -> None:
+    def link(self, d: Dispute, month: int) -> None:
         """The aggrieved side links a (re)opened or escalated dispute if its linkage mode says so."""
         if d.standoff:
             return
@@ -175,12 +184,8 @@ class DisputeBook:
                                      issue=d.issue, dispute=d.id, origin="endogenous")
 
     def _end(self, d: Dispute, status: str, month: int) -> None:
-        """Settle or close; update the aggrieved country's credibility (MODEL.md §8)."""
+        """Settle or close."""
         d.status, d.standoff = status, False
-        gov = self.model.governments[d.aggrieved]
-        won = float(d.linker == d.aggrieved and d.mode == "coercive" and not d.linker_backed_down)
-        w = self.p["credibility_weight"]
-        gov.credibility = (1 - w) * gov.credibility + w * won
         self._log(d, f"dispute_{status}", month)
 
     def settle(self, d: Dispute, month: int, conceded_by: int | None = None) -> None:
@@ -203,7 +208,6 @@ class DisputeBook:
     # ---- monthly rules --------------------------------------------------------------------------
     def step(self, month: int) -> None:
         m, p = self.model, self.p
-        govs = m.governments
         dialogue = self.dialogue()
         for d in list(self.items):
             if d.status != "open":
@@ -212,17 +216,7 @@ class DisputeBook:
                     self._reopen(d, month, p["reopen_severity"] * d.peak)
                 continue
             if d.standoff:
-                t = month - d.standoff_start
-                h = {c: self._hazard(c, t) for c in (d.aggrieved, d.target)}
-                if self._u(d, month, CONCEDE) < h[d.target]:
-                    govs[d.target].approval = max(0.0, govs[d.target].approval - m.data["government"]["backdown_cost"])
-                    self._log(d, "target_conceded", month)
-                    self.settle(d, month, conceded_by=d.target)
-                    continue
-                if self._u(d, month, LINKER_BACKS_DOWN) < h[d.linker]:
-                    govs[d.linker].approval = max(0.0, govs[d.linker].approval - m.data["government"]["backdown_cost"])
-                    d.standoff, d.linker_backed_down = False, True
-                    self._log(d, "linker_backed_down", month)
+                self._standoff_month(d, month)
                 continue  # no fading while a standoff lasts
             if d.mode == "package":
                 level = min(m.support(d.aggrieved), m.acceptance(d.target))
@@ -235,11 +229,36 @@ class DisputeBook:
             if d.severity < p["close_floor"]:
                 self._end(d, "closed", month)
 
-    def _hazard(self, country: int, months: int) -> float:
+    def _standoff_month(self, d: Dispute, month: int) -> None:
+        """One month of a coercive standoff: the target may concede, the linker may back down. If both
+        would in the same month, the one whose uniform falls earlier relative to its hazard (its arrival
+        time within the month, for constant hazards) goes first, so neither side is favoured by the order."""
+        govs, cost = self.model.governments, self.model.data["government"]["backdown_cost"]
+        t = month - d.standoff_start
+        h_target, h_linker = self._hazard(d.target, t, d), self._hazard(d.linker, t, d)
+        u_target, u_linker = self._u(d, month, CONCEDE), self._u(d, month, LINKER_BACKS_DOWN)
+        concede, back = u_target < h_target, u_linker < h_linker
+        if concede and back:
+            concede = u_target / h_target <= u_linker / h_linker
+        if concede:
+            govs[d.target].approval = max(0.0, govs[d.target].approval - cost)
+            govs[d.linker].standoff_outcome(held=True)
+            self._log(d, "target_conceded", month)
+            self.settle(d, month, conceded_by=d.target)
+        elif back:
+            govs[d.linker].approval = max(0.0, govs[d.linker].approval - cost)
+            govs[d.linker].standoff_outcome(held=False)
+            d.standoff, d.linker_backed_down = False, True
+            self._log(d, "linker_backed_down", month)
+
+    def _hazard(self, country: int, months: int, d: Dispute) -> float:
+        """Monthly back-down hazard of one side of a standoff. US pressure falls on the side(s) that brought
+        cooperation into the dispute — the linker, and a counter-linking target (MODEL.md §8)."""
         p, gov, m = self.p, self.model.governments[country], self.model
         audience = 1.0 - np.exp(-gov.levers["audience_cost_rate"] * months)
+        escalator = country == d.linker or d.counter
         x = (p["loss_weight"] * m.own_loss(country) - p["audience_weight"] * audience
-             + p["pressure_weight"] * m.us_pressure + p["hazard_bias"])
+             + p["pressure_weight"] * m.us_pressure * escalator + p["hazard_bias"])
         return float(p["hazard_min"] + (p["hazard_max"] - p["hazard_min"]) * logistic(x))
 
     def _log(self, d: Dispute, event: str, month: int) -> None:

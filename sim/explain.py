@@ -60,6 +60,14 @@ MECHANISMS: tuple[Mechanism, ...] = (
               {"disputes.concession_resentment": 0.0}),
     Mechanism("audience_costs", "audience costs that lock standoffs in", "two-track",
               {"disputes.audience_weight": 0.0}),
+    Mechanism("settlement_bonus", "the trust gain of a settlement", "linked and package",
+              {"disputes.settle_trust_bonus": 0.0}),
+    Mechanism("tourism", "the economic cost of visitors lost to boycotts", "two-track",
+              {"citizens.tourism_share": 0.0}),
+    Mechanism("security_benefit", "security and technology cooperation felt by the publics under tension",
+              "two-track", {"citizens.security_benefit_gain": 0.0}),
+    Mechanism("spillover", "disputes weighing on fields they are not linked to", "linked",
+              {"levers.spillover": 0.0}),
 )
 MECHANISMS_BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}
 

@@ -66,33 +66,61 @@ class RelationsModel(mesa.Model):
         self.reference = self.realised.copy()
         self.disputes = DisputeBook(self)
         self.month = -d["burn_in"]
+        self.pending_links: list[int] = []  # open disputes a linker takes up in the first month of the horizon
         self._means()
         if state is not None:
             self._restore(state)
         self.start_month = max(self.month, 0)
         self.end_month = self.start_month + d["horizon"]
-        months = self.end_month - self.start_month
-        self.exogenous = shock_mod.draw_exogenous(d, seed, self.start_month, months)
+        # month-keyed draws cover the burn-in too when it runs under the background regime
+        self.table_start = self.month if d["burn_in_shocks"] else self.start_month
+        months = self.end_month - self.table_start
+        self.exogenous = shock_mod.draw_exogenous(d, seed, self.table_start, months)
         self._by_month: dict[int, list[Shock]] = {}
         for s in self.exogenous:
             self._by_month.setdefault(s.month, []).append(s)
-        self.provocation_uniforms = shock_mod.provocation_table(d, seed, self.start_month, months)
+        self.provocation_uniforms = shock_mod.provocation_table(d, seed, self.table_start, months)
         mag = d["provocation"]["magnitude"]
         self._provocation_magnitude = shock_mod.magnitude_from_uniform(
             self.provocation_uniforms[:, :, 1], mag["dist"], mag["a"] if mag["dist"] != "fixed" else mag["value"],
             mag["b"])
-        self._leadership = monthly_table(seed, "leadership", self.start_month, months, 2)
-        self._tension_noise = monthly_table(seed, "tension", self.start_month, months, 1,
+        self._leadership = monthly_table(seed, "leadership", self.table_start, months, 2)
+        self._tension_noise = monthly_table(seed, "tension", self.table_start, months, 1,
                                             draw=lambda rng, n: rng.standard_normal((n, 1)))[:, 0]
         self._changes = [dict(c) for c in d["changes"]]
-        self.recorder = Recorder(self, months)
+        self.recorder = Recorder(self, self.end_month - self.start_month)
         if state is None:
+            if d["burn_in_shocks"] and d["burn_in"] > 0:
+                self.disputes.seed_history(self.regime_issues())
             while self.month < 0:
                 self.step()
-            for gv in self.governments:
-                gv.set_levers(self.strategy[gv.name])
-            self._initial_disputes()
+            self._start_horizon()
         self._means()
+
+    def regime_issues(self) -> list[tuple[str, int]]:
+        """(issue, aggrieved country) pairs that this scenario's background regime can raise: provocations
+        by an actor with a positive rate, and random shocks that open disputes (court rulings)."""
+        out = []
+        for actor in range(2):
+            if self.data["provocation"]["rate"][COUNTRIES[actor]] * self.data["provocation"]["scale"] > 0:
+                out += [(issue, 1 - actor) for issue in PROVOCATION_ISSUES[actor]]
+        for e in self.data["random_shocks"]:
+            if e["kind"] == "court_ruling" and e.get("rate", 0) > 0:
+                court = COUNTRIES.index(e.get("actor", "KR")) if e.get("actor", "KR") in COUNTRIES else 0
+                out.append((e.get("issue") or "forced_labour", 1 - court))
+        return list(dict.fromkeys(out))
+
+    def _start_horizon(self) -> None:
+        """Month 0: the burn-in's events are history, tension starts at the scenario's `tension_init`, the
+        strategies take over, and the scenario's initial disputes open; a linker links what is open in the
+        first month of the horizon (so the state at month 0 is the burn-in's, the same for every strategy)."""
+        self.exogenous = [s for s in self.exogenous if s.month >= 0]
+        self.events = []
+        self.tension = self.data["environment"]["tension_init"]
+        for gv in self.governments:
+            gv.set_levers(self.strategy[gv.name])
+        self._initial_disputes()
+        self.pending_links = [dsp.id for dsp in self.disputes.open()]
 
     # ---- helpers used by submodels ----------------------------------------------------------
     def levers_for(self, spec: Any, country: int) -> dict:
@@ -112,6 +140,24 @@ class RelationsModel(mesa.Model):
     def own_loss(self, country: int) -> float:
         gov = self.governments[country]
         return float(gov.dependence @ (self.values() * np.maximum(0.0, self.reference - self.realised)))
+
+    def felt_cooperation(self) -> np.ndarray:
+        """Realised cooperation as the economies feel it: the economy field loses `tourism_share` of
+        itself in proportion to the cross-border visits lost to boycotts (MODEL.md §8)."""
+        felt = self.realised.copy()
+        felt[1] *= 1.0 - self.data["citizens"]["tourism_share"] * self.visit_loss
+        return felt
+
+    def public_benefit(self, comm: np.ndarray) -> np.ndarray:
+        """Each public's benefit target: economy and society cooperation (as felt, amplified by public
+        communication), security and technology cooperation valued in proportion to tension (perceived
+        protection under threat), less hedging (MODEL.md §4.5, §8)."""
+        c, g = self.data["citizens"], self.data["government"]
+        felt = self.felt_cooperation()
+        es = 0.5 * (felt[1] + felt[2])
+        st = 0.5 * (felt[0] + felt[3])
+        return np.clip(c["benefit_base"] + c["benefit_gain"] * (1 + c["communication_gain"] * comm) * es
+                       + c["security_benefit_gain"] * self.tension * st - g["hedge"] * self.tension, 0.0, 1.0)
 
     def _share(self, country: int, counts: np.ndarray, n: np.ndarray | None = None) -> float:
         n = self._stats["n"] if n is None else n
@@ -138,6 +184,8 @@ class RelationsModel(mesa.Model):
         wt = self._w.reshape(2, 2)
         norm = wt.sum(axis=1)
         self.trust_mean = ((self._stats["trust"] / n).reshape(2, 2) * wt).sum(axis=1) / norm
+        exposure = float(self._stats["exposure"].sum())
+        self.visit_loss = 1.0 - float(self._stats["visits"].sum()) / exposure if exposure > 0 else 0.0
         self.grievance_mean = ((self._stats["grievance"] / n).reshape(2, 2) * wt).sum(axis=1) / norm
 
     def log_event(self, month: int, event: str, actor: str = "none", magnitude: float = float("nan"),
@@ -156,12 +204,16 @@ class RelationsModel(mesa.Model):
     def step(self) -> None:
         d, t = self.data, self.month
         env = d["environment"]
-        live = t >= 0
+        live = t >= 0 or self.table_start < 0  # the burn-in runs the background regime, or is shock-free
         if live:
-            i = t - self.start_month
+            i = t - self.table_start
             self.tension += env["tension_reversion"] * (env["tension_mean"] - self.tension) \
                 + env["tension_noise"] * self._tension_noise[i]
-            self._apply_changes(t)
+            if t >= 0:
+                for dsp_id in self.pending_links:
+                    self.disputes.link(self.disputes.items[dsp_id], t)
+                self.pending_links = []
+                self._apply_changes(t)
             for s in self._by_month.get(t, ()):
                 self._fire(s)
             self._provocations(t, i)
@@ -189,11 +241,9 @@ class RelationsModel(mesa.Model):
         if live:
             self.disputes.step(t)
         # 5. citizens
-        c, g = d["citizens"], d["government"]
+        c = d["citizens"]
         comm = np.array([gv.communication() for gv in self.governments])
-        es = 0.5 * (self.realised[1] + self.realised[2])
-        benefit = np.clip(c["benefit_base"] + c["benefit_gain"] * (1 + c["communication_gain"] * comm) * es
-                          - g["hedge"] * self.tension, 0.0, 1.0)
+        benefit = self.public_benefit(comm)
         coercive = self.disputes.standoff_active()
         boycott = np.array([gv.levers["boycott"] if coercive else 0.0 for gv in self.governments])
         yx = float(np.mean([gv.levers["youth_exchange"] for gv in self.governments]))
@@ -206,13 +256,14 @@ class RelationsModel(mesa.Model):
             self._drop_departed(before)
         # 6. approval and leaders
         self._means()
+        felt = self.felt_cooperation()
         for gv in self.governments:
-            gv.step_approval(self.realised, self.grievance_mean[gv.country])
-            if live and gv.may_fall(self._leadership[t - self.start_month, gv.country]):
+            gv.step_approval(felt, self.grievance_mean[gv.country])
+            if live and gv.may_fall(self._leadership[t - self.table_start, gv.country]):
                 gv.replace_leader()
                 self.log_event(t, "leader_fell", gv.name, gv.approval, origin="endogenous")
         # 7. outputs
-        if live:
+        if t >= 0:
             self.recorder.record(t - self.start_month)
         self.month += 1
 
@@ -238,10 +289,10 @@ class RelationsModel(mesa.Model):
         pr = self.data["provocation"]
         delta = self.data["disputes"]["deterrence"]
         for actor in range(2):
-            lam = pr["rate"][COUNTRIES[actor]]
+            lam = pr["rate"][COUNTRIES[actor]] * pr["scale"]
             if lam <= 0:
                 continue
-            cred = self.governments[1 - actor].credibility
+            cred = self.governments[1 - actor].threat_credibility
             u = self.provocation_uniforms[i, actor]
             if u[0] < 1.0 - np.exp(-lam * np.exp(-delta * cred)):
                 issues = PROVOCATION_ISSUES[actor]
@@ -250,14 +301,19 @@ class RelationsModel(mesa.Model):
                                  COUNTRIES[actor], issue, origin="endogenous"))
 
     def _initial_disputes(self) -> None:
+        """The scenario's disputes at month 0 replace whatever the burn-in left on the same issue."""
         for e in self.data["disputes_initial"]:
             sev = e.get("severity", 0.5)
-            dsp = Dispute(len(self.disputes.items), e["issue"], COUNTRIES.index(e["aggrieved"]), sev, 0,
-                          peak=sev, status=e.get("status", "open"), support=e.get("support", 0.5))
-            self.disputes.items.append(dsp)
+            aggrieved = COUNTRIES.index(e["aggrieved"])
+            old = self.disputes.find(e["issue"], aggrieved)
+            dsp = Dispute(len(self.disputes.items) if old is None else old.id, e["issue"], aggrieved, sev, 0,
+                          peak=max(sev, old.peak if old else 0.0), status=e.get("status", "open"),
+                          support=e.get("support", 0.5), reopenings=old.reopenings if old else 0)
+            if old is None:
+                self.disputes.items.append(dsp)
+            else:
+                self.disputes.items[old.id] = dsp
             self.log_event(0, "dispute_initial", e["aggrieved"], sev, e["issue"], dsp.id, origin="scheduled")
-            if dsp.status == "open":
-                self.disputes._link(dsp, 0)
 
     def run(self) -> RelationsModel:
         """Run to the end of the horizon."""
@@ -304,7 +360,7 @@ class RelationsModel(mesa.Model):
                              "months_below": gv.months_below, "leader": gv.leader,
                              "credibility": gv.credibility, "levers": copy.deepcopy(gv.levers)}
                             for gv in self.governments],
-            "disputes": self.disputes.state(),
+            "disputes": self.disputes.state(), "pending_links": list(self.pending_links),
             "env": {"tension": self.tension, "contact": self.contact, "contact_normal": self.contact_normal,
                     "contact_cap": self.contact_cap, "pandemic_until": self.pandemic_until,
                     "us_pressure_fixed": self.us_pressure_fixed},
@@ -332,6 +388,7 @@ class RelationsModel(mesa.Model):
             same = state.get("strategy_levers") == self.strategy
             gv.set_levers(s["levers"] if same else self.strategy[gv.name])
         self.disputes.restore(state["disputes"])
+        self.pending_links = list(state.get("pending_links", []))
         env = state["env"]
         self.tension, self.contact, self.contact_normal = env["tension"], env["contact"], env["contact_normal"]
         self.contact_cap, self.pandemic_until = env["contact_cap"], env["pandemic_until"]

@@ -109,7 +109,9 @@ PARAMS: dict[str, Any] = {
     "name": P("unnamed", doc="scenario name"),
     "description": P("", doc="what situation the scenario represents"),
     "horizon": P(120, 1, 6000, "months simulated after burn-in"),
-    "burn_in": P(60, 0, 6000, "shock-free months before month 0, shared by paired runs"),
+    "burn_in": P(240, 0, 6000, "months before month 0, shared by paired runs (same strategy, same draws)"),
+    "burn_in_shocks": P(True, doc="the burn-in runs the scenario's background regime (random shocks, "
+                        "provocations, tension noise, disputes); false: a shock-free burn-in"),
     "burn_in_strategy": P("two_track", doc="strategy both governments use during burn-in"),
     "population": {
         "KR": _population(2000, 500, 0.15, 0.55, 0.42, 0.25, 0.45, 0.35, 0.45),
@@ -127,6 +129,10 @@ PARAMS: dict[str, Any] = {
         "noise": P(0.24, 0.0, 0.5, "sigma of multiplicative trust noise"),
         "benefit_base": P(0.30, 0.0, 1.0, "benefit target with no cooperation"),
         "benefit_gain": P(0.40, 0.0, 1.0, "benefit target gain per unit realised economy+society cooperation"),
+        "security_benefit_gain": P(0.3, 0.0, 2.0, "benefit target gain per unit realised security+"
+                                   "technology cooperation, times tension (protection felt under threat)"),
+        "tourism_share": P(0.15, 0.0, 1.0, "share of the economy field's benefit carried by cross-border "
+                           "visits; boycotts cut it in proportion to the visits lost"),
         "communication_gain": P(0.5, 0.0, 2.0, "max extra benefit gain from public communication"),
         "contact_base": P(0.30, 0.0, 1.0, "contact target with no exposure"),
         "contact_gain": P(0.60, 0.0, 1.0, "contact target gain per unit exposure x contact rate"),
@@ -183,12 +189,15 @@ PARAMS: dict[str, Any] = {
                                      0, 5, "country's dependence on realised cooperation in the field")},
         "payoff_approval_weight": P(0.5, 0.0, 1.0, "weight of approval (vs benefit) in a country's payoff"),
         "offer_init": P(0.6, 0.0, 1.0, "offers at the start of burn-in"),
-        "lever_budget": P(0.0, 0.0, 2.0, "if > 0, youth_exchange + public_communication are scaled to fit"),
+        "lever_budget": P(0.6, 0.0, 2.0, "youth_exchange + public_communication are scaled to fit within "
+                          "it (0: no budget), so the two trade off"),
     },
     "disputes": {
         "deterrence": P(4.0, 0.0, 10.0, "delta: provocation rate falls by exp(-delta*credibility)"),
-        "credibility_init": _per_country(0.3, 0.3, 0.0, 1.0, "starting credibility of linkage threats"),
-        "credibility_weight": P(0.3, 0.0, 1.0, "weight of a new outcome in the credibility average"),
+        "credibility_init": _per_country(0.0, 0.0, 0.0, 1.0, "reputation for carrying out linkage threats "
+                                         "at the start (earned in the country's own standoffs after that)"),
+        "credibility_weight": P(0.3, 0.0, 1.0, "weight of a standoff's outcome (held 1, backed down 0) in "
+                                "the linker's reputation"),
         "g_floor": P(0.8, 0.0, 1.0, "grievance floor per unit severity while an issue is open"),
         "fade": P(0.01, 0.0, 1.0, "monthly fading of severity without dialogue"),
         "close_floor": P(0.08, 0.0, 1.0, "severity below which a dispute closes without settlement"),
@@ -211,10 +220,13 @@ PARAMS: dict[str, Any] = {
         "concession_resentment": P(0.25, 0.0, 1.0, "trust shock to a public whose government conceded"),
         "settle_relief": P(0.3, 0.0, 1.0, "share of the aggrieved public's grievance a settlement removes"),
         "link_threshold": P(0.3, 0.0, 1.0, "a coercive linker links only disputes at least this severe"),
+        "history_peak": P(0.5, 0.0, 1.0, "peak severity of the past (closed) dispute on each issue the "
+                          "background regime can raise, seeded before a burn-in with shocks"),
         "coercion_trust_hit": P(0.3, 0.0, 1.0, "magnitude of the trade-coercion shock when a standoff starts"),
     },
     "provocation": {
         "rate": _per_country(0.02, 0.03, 0.0, 1.0, "lambda0: monthly provocation rate by the actor"),
+        "scale": P(1.0, 0.0, 20.0, "multiplier of both countries' provocation rates (one sweep axis)"),
         "magnitude": {"dist": P("beta", choices=DISTRIBUTIONS), "a": P(4.0, 0.0, 1e3, "first parameter"),
                       "b": P(4.0, 0.0, 1e3, "second parameter"), "value": P(0.5, 0.0, 1.0, "fixed value")},
     },

@@ -102,7 +102,7 @@ def test_strategies_differ_endogenously(tiny_scenario):
 
 def test_provocation_uniforms_identical_across_strategies(tiny_scenario):
     tables = [RelationsModel(tiny_scenario, st, SEED).provocation_uniforms for st in STRATEGIES]
-    assert tables[0].shape == (tiny_scenario.data["horizon"], 2, 3)
+    assert tables[0].shape == (tiny_scenario.data["burn_in"] + tiny_scenario.data["horizon"], 2, 3)
     for t in tables[1:]:
         np.testing.assert_array_equal(t, tables[0])
     other_seed = RelationsModel(tiny_scenario, "two_track", SEED + 1).provocation_uniforms

@@ -126,6 +126,8 @@ def _set(doc: dict, path: tuple, value) -> None:
     node = doc
     for k in path[:-1]:
         node = node[k] if isinstance(node, list) else node.setdefault(k, {})
+    if isinstance(node, list) and not isinstance(path[-1], int):  # e.g. `num` of an axis given as a list
+        return
     if isinstance(node, list) and path[-1] >= len(node):
         node.append(value)
     else:
