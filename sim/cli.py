@@ -221,6 +221,27 @@ def cmd_results(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_landscape(args: argparse.Namespace) -> int:
+    from .landscape import landscape, landscape_markdown
+    from .outcomes import WEIGHTINGS
+
+    res = load_results(args.path, monthly=False)
+    a, b = (s.strip() for s in (args.strategies.split(";" if ";" in args.strategies else ",") + [""])[:2])
+    have = set(res.summaries["strategy"]) if len(res.summaries) else set()
+    for st in (a, b):
+        if st not in have:
+            raise InputError("strategy not in these results", file="--strategies", given=st,
+                             allowed=", ".join(sorted(have)) or "(no finished runs)")
+    settings = (res.manifest.get("experiment") or {}).get("analysis") or {}
+    weightings = {**WEIGHTINGS, **(settings.get("weightings") or {})}
+    text = landscape_markdown(landscape(res.summaries, a, b, weightings, args.margin))
+    print(text)
+    if args.markdown:
+        Path(args.markdown).write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.markdown}")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check every file and print every problem of each; exit 2 if any file is bad."""
     bad = 0
@@ -323,6 +344,12 @@ def build_parser() -> argparse.ArgumentParser:
     rs = sub.add_parser("results", help="summarise a results directory (also while its batch runs)")
     rs.add_argument("path")
     rs.set_defaults(func=cmd_results)
+    ls = sub.add_parser("landscape", help="verdict of every sweep cell under each weighting of health (Markdown)")
+    ls.add_argument("path", help="a results directory of a swept experiment, e.g. results/landscape")
+    ls.add_argument("--strategies", default="two_track,linked", help="A,B (default two_track,linked)")
+    ls.add_argument("--margin", type=float, default=0.005, help="practical margin of a verdict (default 0.005)")
+    ls.add_argument("--markdown", metavar="FILE", help="also write the Markdown to FILE")
+    ls.set_defaults(func=cmd_landscape)
     v = sub.add_parser("validate", parents=[lim], help="check scenario and experiment files (all problems of each)")
     v.add_argument("files", nargs="+")
     v.set_defaults(func=cmd_validate)
