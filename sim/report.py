@@ -84,6 +84,23 @@ def _table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
     return clean.to_html(index=False, float_format=lambda x: floatfmt.format(x), border=0, escape=True)
 
 
+def _why_section(root: Path) -> list[str]:
+    """"Why": the explain table (sim explain --out DIR writes explain.csv beside its runs), or how to get one."""
+    path = root / "explain.csv"
+    head = "<h2>Why: the mechanisms behind the difference</h2>"
+    if not path.is_file():
+        return [head, "<p>Trace a difference to named mechanisms with <code>sim explain SCENARIO --strategies A,B "
+                      "--out DIR</code>; <code>sim report DIR</code> then shows the table here.</p>"]
+    table = pd.read_csv(path)
+    r0 = table.iloc[0]
+    cols = ["mechanism", "diff", "diff_lo", "diff_hi", "change", "change_lo", "change_hi"]
+    return [head, f"<p>{_e(r0['outcome'])}, {_e(A.pretty(str(r0['a'])))} (A) against {_e(A.pretty(str(r0['b'])))} "
+                  f"(B), {_e(r0['n'])} paired seeds: each mechanism switched off in turn for both strategies "
+                  f"(docs/ODD.md, \"What each strategy costs and gains\"). <i>change</i> is how far the difference "
+                  f"A − B moves without the mechanism.</p>",
+            *[f'<p class="finding">{_e(t)}</p>' for t in table["sentence"]], _table(table[cols], "{:+.4f}")]
+
+
 def _title(row: pd.Series, words: str) -> str:
     a, b = A.pretty(row["a"]), A.pretty(row["b"])
     if row["verdict"] == "A better":
@@ -158,6 +175,7 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
                 parts.append(f'<p class="finding robustness">{_e(A.robustness_sentence(grp))}</p>')
     fails = pd.concat([A.where_it_fails(summ, ref, o, tol=tol) for o in others], ignore_index=True) \
         if {"major_shock_month", "n_dispute_opened", "n_dispute_linked"} <= set(summ.columns) else pd.DataFrame()
+    parts += _why_section(root)
     parts.append("<h2>Where it fails</h2>")
     health = table[table["outcome"] == "health_discounted"]
     flips = []

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib import colors
 from matplotlib import image as mpimg
@@ -73,3 +74,20 @@ def test_report_cli_and_bad_input(report, tmp_path):
     assert (tmp_path / "r" / "report.html").exists()
     assert main(["report", str(report.parent.parent / "results"), "--reference", "nope"]) == 2
     assert main(["report", str(tmp_path)]) == 2
+
+
+def test_report_shows_the_explain_table_when_the_directory_has_one(report, tmp_path):
+    """`sim explain --out DIR` writes explain.csv; the report of DIR shows its sentences (escaped) and table;
+    without it the report says how to get one."""
+    assert "sim explain SCENARIO" in report.read_text()
+    results = report.parent.parent / "results"
+    row = {"mechanism": "deterrence", "outcome": "health_discounted", "a": "two_track", "b": "linked", "n": 8,
+           "diff": 0.01, "diff_lo": 0.0, "diff_hi": 0.02, "change": 0.02, "change_lo": 0.01, "change_hi": 0.03,
+           "sentence": "Without deterrence <b>x</b> the difference moves 0.0200 toward two-track."}
+    pd.DataFrame([row]).to_csv(results / "explain.csv", index=False)
+    try:
+        text = build_report(results, tmp_path / "with_explain").read_text()
+    finally:
+        (results / "explain.csv").unlink()
+    assert "Why: the mechanisms behind the difference" in text and "+0.0200" in text
+    assert "Without deterrence &lt;b&gt;x&lt;/b&gt; the difference" in text and "<b>x</b>" not in text
