@@ -173,14 +173,14 @@ def _paired(df: pd.DataFrame, a: str = "two_track", b: str = "linked") -> np.nda
 
 
 @pytest.mark.slow
-def test_p6_with_the_margin_along_provocation_scale():
-    """P6 with the practical margin: the 95% interval of the mean paired difference (two-track − linked) lies
-    above +0.005 without provocations and below −0.005 when they are five times the default."""
+def test_p6_with_the_margin_along_deterrence():
+    """P6 with the practical margin, along deterrence where provocations are frequent (five times the default
+    rates): the 95% interval of the mean paired difference (two-track − linked) lies above +0.005 without
+    deterrence and below −0.005 with strong deterrence (8)."""
     seeds = list(range(50))
-    low = _paired(run_comparison([bundled_on_pinned(BASELINE, **{"provocation.scale": 0.0})],
-                                 ["two_track", "linked"], seeds, jobs=2))
-    high = _paired(run_comparison([bundled_on_pinned(BASELINE, **{"provocation.scale": 5.0})],
-                                  ["two_track", "linked"], seeds, jobs=2))
+    scen = bundled_on_pinned(BASELINE, **{"provocation.scale": 5.0})
+    low, high = (_paired(run_comparison([scen.with_overrides(**{"disputes.deterrence": d})],
+                                        ["two_track", "linked"], seeds, jobs=2)) for d in (0.0, 8.0))
     assert bootstrap_ci(low)[0] > 0.005, (low.mean(), bootstrap_ci(low))
     assert bootstrap_ci(high)[1] < -0.005, (high.mean(), bootstrap_ci(high))
 
