@@ -299,3 +299,11 @@ def where_it_fails(summaries: pd.DataFrame, a: str, b: str, outcome: str = "heal
                              "winner_changes": (p - 0.5) * (overall - 0.5) < 0 and len(gg) >= 5})
     return pd.DataFrame(rows)
 
+
+
+def explain(scenario, strategies: Sequence, seeds: Sequence[int], **kwargs) -> pd.DataFrame:
+    """Trace the difference between two strategies to named mechanisms (ablations under common random numbers
+    through the batch runner); the same as sim.explain.explain, here beside the other analyses."""
+    from .explain import explain as run_explain  # sim.explain builds on this module
+
+    return run_explain(scenario, list(strategies), list(seeds), **kwargs)
