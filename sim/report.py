@@ -89,8 +89,8 @@ def _why_section(root: Path) -> list[str]:
     path = root / "explain.csv"
     head = "<h2>Why: the mechanisms behind the difference</h2>"
     if not path.is_file():
-        return [head, "<p>Trace a difference to named mechanisms with <code>sim explain SCENARIO --strategies A,B "
-                      "--out DIR</code>; <code>sim report DIR</code> then shows the table here.</p>"]
+        return [head, "<p>Trace a difference to named mechanisms with \"sim explain SCENARIO --strategies A,B "
+                      "--out DIR\"; \"sim report DIR\" then shows the table here.</p>"]
     table = pd.read_csv(path)
     r0 = table.iloc[0]
     cols = ["mechanism", "diff", "diff_lo", "diff_hi", "change", "change_lo", "change_hi"]

@@ -414,7 +414,10 @@ def check(case: Case) -> None:
                 assert not any(CONTROL.search(ln) for ln in lines), f"a raw control character in {err.strip()!r}"
                 assert any({str(box / f) for f in case.blame} <= _files_named(ln, cwd) for ln in lines), \
                     f"no error names {' and '.join(case.blame)}: {err.strip()}"
-                assert not case.fields or any(_names_field(ln, p) for ln in lines for p in case.fields), \
+                # a lever changed so that two strategies coincide: the error names the strategies list, rightly
+                fields = [*case.fields, *[p[:1] for p in case.fields if p[:1] == ("strategies",)
+                                          and any("resolve to the same levers" in ln for ln in lines)]]
+                assert not fields or any(_names_field(ln, p) for ln in lines for p in fields), \
                     f"the error does not name the field {' or '.join(map(str, case.fields))}: {err.strip()}"
         written = {p for p in Path(tmp).rglob("*") if p not in before and not p.is_relative_to(out_dir)}
         assert not written, f"wrote outside its output directory: {sorted(map(str, written))[:5]}"
