@@ -199,7 +199,7 @@ def regret(summaries: pd.DataFrame, outcome: str = "health_discounted") -> pd.Da
 def satisficing(summaries: pd.DataFrame, column: str = "health_min", threshold: float = 0.45,
                 above: bool = True) -> pd.DataFrame:
     """Share of runs meeting a standard, e.g. health never below a threshold (health_min >= threshold),
-    per scenario and strategy, with a 95% bootstrap interval."""
+    per scenario and strategy, with a 95% Wilson interval."""
     keys = _groups(summaries)
     rows = []
     for key, g in summaries.groupby([*keys, "strategy"], sort=False):
