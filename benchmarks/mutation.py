@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -76,6 +77,13 @@ def test_order(copy: Path) -> list[str]:
     return [f"tests/{f}" for f in first + [f for f in files if f not in first]]
 
 
+def default_signals() -> None:
+    """Tests that interrupt a batch need SIGINT live: a shell's background job (`cmd &`) ignores it, and a
+    child inherits that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def run_tests(copy: Path, timeout: float, tests: list[str] | None, deselect: list[str] = ()) -> tuple[str, str, float]:
     """(outcome, first failing test, seconds) of the quick subset in a copy."""
     env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
@@ -84,7 +92,8 @@ def run_tests(copy: Path, timeout: float, tests: list[str] | None, deselect: lis
     cmd += [f"--deselect={t}" for t in deselect]
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, timeout=timeout,
+                              preexec_fn=default_signals)
     except subprocess.TimeoutExpired:
         return "killed", "(timeout)", time.perf_counter() - t0
     secs = time.perf_counter() - t0
@@ -171,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
         if rs:
             k = sum(o == "killed" for o in rs)
             print(f"{group:<11} killed {k} of {len(rs)} ({k / len(rs):.0%})")
+    late = [o for m, o in results if m.id.startswith("late_")]
+    if late:
+        k = sum(o == "killed" for o in late)
+        print(f"{'late_':<11} killed {k} of {len(late)} ({k / len(late):.0%}): written after the tests, unseen by them")
     k = sum(o == "killed" for _, o in results)
     print(f"{'all':<11} killed {k} of {len(results)} ({k / max(len(results), 1):.0%})")
     survivors = [m for m, o in results if o != "killed"]
