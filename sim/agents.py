@@ -7,6 +7,7 @@ replaces it. Government offers, approval and win-set follow MODEL.md ยง4.3 and ย
 
 from __future__ import annotations
 
+import functools
 import itertools
 import weakref
 from typing import TYPE_CHECKING
@@ -35,6 +36,12 @@ class _ModelCounters(weakref.WeakKeyDictionary):
 
 class _Agent(mesa.Agent):
     _ids = _ModelCounters()
+
+
+@functools.lru_cache(maxsize=256)
+def effect(lever: float) -> float:
+    """lever_effect of one lever value, remembered (levers take few values in a run)."""
+    return float(lever_effect(lever))
 
 
 def logistic(x: np.ndarray | float) -> np.ndarray | float:
@@ -185,10 +192,10 @@ class Government(_Agent):
             self.set_levers(levers)
 
     def youth_gain(self) -> float:
-        return float(self.model.data["citizens"]["youth_exchange_gain"] * lever_effect(self.levers["youth_exchange"]))
+        return float(self.model.data["citizens"]["youth_exchange_gain"] * effect(self.levers["youth_exchange"]))
 
     def communication(self) -> float:
-        return float(lever_effect(self.levers["public_communication"]))
+        return effect(self.levers["public_communication"])
 
     def __repr__(self) -> str:
         return (f"<Government {self.name} leader={self.leader} approval={self.approval:.3f} "

@@ -23,10 +23,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from .errors import InputError, ResultsError, SimError
 from .experiment import Experiment, load_experiment
 from .limits import check
+from .model import burn_in_key
 from .provenance import provenance
 from .results import Results, ResultStore, load_results
 from .runner import RunSpec, default_workers, run, worker_pool
@@ -47,29 +49,32 @@ def _labels(spec: RunSpec, key: str) -> dict:
 
 
 def execute_runs(items: list[tuple[str, RunSpec]], monthly: bool) -> list[dict]:
-    """Run a bundle of specs in a worker; every run returns a record, a failing run its traceback."""
-    out = []
-    for key, spec in items:
-        _crash_once(spec)
-        t0 = time.perf_counter()
-        try:
-            res = run(spec.scenario, spec.strategy, spec.seed, keep_model=False)
-        except Exception:  # noqa: BLE001 - any model error is recorded, the batch goes on
-            out.append({"key": key, "ok": False, "error": traceback.format_exc(), "labels": _labels(spec, key),
-                        "scenario_hash": spec.scenario.content_hash})
-            continue
-        labels = _labels(spec, key)
-        summary = {**labels, **{k: v for k, v in res.summary.items() if k not in ("scenario", "strategy", "seed")},
-                   "seconds": time.perf_counter() - t0}
-        frame = None
-        if monthly:
-            f = res.monthly
-            floats = f.columns[(f.dtypes == np.float64).to_numpy()]
-            frame = f.astype({c: np.float32 for c in floats})
-            for name, value in reversed(list(labels.items())):
-                frame.insert(0, name, value)
-        out.append({"key": key, "ok": True, "summary": summary, "monthly": frame})
-    return out
+    """Run a bundle of specs in a worker; every run returns a record, a failing run its traceback. BLAS runs on
+    one thread here, so that neither the speed nor the numbers depend on the machine's core count."""
+    with threadpool_limits(1, user_api="blas"):
+        return [execute_run(key, spec, monthly) for key, spec in items]
+
+
+def execute_run(key: str, spec: RunSpec, monthly: bool) -> dict:
+    """One run of a bundle: its record (summary and monthly table), or its traceback if it failed."""
+    _crash_once(spec)
+    t0 = time.perf_counter()
+    try:
+        res = run(spec.scenario, spec.strategy, spec.seed, keep_model=False)
+    except Exception:  # noqa: BLE001 - any model error is recorded, the batch goes on
+        return {"key": key, "ok": False, "error": traceback.format_exc(), "labels": _labels(spec, key),
+                "scenario_hash": spec.scenario.content_hash}
+    labels = _labels(spec, key)
+    summary = {**labels, **{k: v for k, v in res.summary.items() if k not in ("scenario", "strategy", "seed")},
+               "seconds": time.perf_counter() - t0}
+    frame = None
+    if monthly:
+        f = res.monthly
+        floats = f.columns[(f.dtypes == np.float64).to_numpy()]
+        frame = f.astype({c: np.float32 for c in floats})
+        for name, value in reversed(list(labels.items())):
+            frame.insert(0, name, value)
+    return {"key": key, "ok": True, "summary": summary, "monthly": frame}
 
 
 def _crash_once(spec: RunSpec) -> None:
@@ -180,11 +185,27 @@ def _shutdown(executor: Executor, terminate: bool = False) -> None:
         executor.shutdown(wait=False)
 
 
+def by_burn_in(pending: list[tuple[str, RunSpec]]) -> list[tuple[str, RunSpec]]:
+    """The runs ordered so that those sharing a burn-in (same burn-in key and seed: the strategies of a
+    comparison, and scenarios that differ only from month 0) are adjacent, hence in one task, and the
+    burn-in runs once (sim.runner.BurnInCache). The order of results on disk does not depend on it."""
+    keys: dict[int, str] = {}
+
+    def key(item: tuple[str, RunSpec]) -> tuple[str, int]:
+        scen = item[1].scenario
+        if id(scen) not in keys:
+            keys[id(scen)] = burn_in_key(scen)
+        return keys[id(scen)], item[1].seed
+
+    return sorted(pending, key=key)
+
+
 def run_pending(pending: list[tuple[str, RunSpec]], monthly: bool, jobs: int, scheduler: str | None,
                 chunk: int | None) -> Iterator[dict]:
     """Yield run records as tasks finish, rebuilding a broken local pool and resubmitting lost tasks.
     With one job and no scheduler the runs execute in this process, one after the other. When the consumer
     stops early (an error, Ctrl-C, closing the generator) the local workers are stopped at once."""
+    pending = by_burn_in(pending)
     if jobs == 1 and scheduler is None:
         for item in pending:
             yield from execute_runs([item], monthly)

@@ -90,7 +90,8 @@ class DisputeBook:
 
     def dialogue(self) -> float:
         """Dialogue acting on a dispute: the mean of both governments' dialogue levers."""
-        return float(np.mean([g.levers["dialogue"] for g in self.model.governments]))
+        kr, jp = self.model.governments
+        return (kr.levers["dialogue"] + jp.levers["dialogue"]) / 2
 
     def relief(self) -> np.ndarray:
         """Monthly grievance relief per country from dialogue on its open, non-standoff disputes."""

@@ -9,6 +9,8 @@ or handled on their own track. One month per step, in the order of MODEL.md §3.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from typing import Any
 
 import mesa
@@ -18,7 +20,7 @@ from . import shocks as shock_mod
 from .agents import Citizen, Government
 from .disputes import Dispute, DisputeBook
 from .outputs import Recorder
-from .params import COUNTRIES, FIELDS
+from .params import COUNTRIES, ECONOMY, FIELDS, SECURITY, SOCIETY, TECHNOLOGY
 from .population import Population, lever_effect
 from .scenario import Scenario
 from .shocks import PROVOCATION_ISSUES, Shock
@@ -41,7 +43,9 @@ class RelationsModel(mesa.Model):
     """One stochastic run of a scenario under a strategy (per country) and a seed."""
 
     def __init__(self, scenario: Scenario, strategy: Any = "two_track", seed: int = 0,
-                 state: dict | None = None) -> None:
+                 state: dict | None = None, start: bool = True) -> None:
+        """state: a saved state to continue from (save_state), or the state at the end of the burn-in
+        (burn_in_state), which every strategy shares. start=False stops at the end of the burn-in."""
         super().__init__(rng=int(seed))
         self.scenario, self.data, self.seed = scenario, scenario.data, int(seed)
         self._strategy_spec = strategy
@@ -89,13 +93,20 @@ class RelationsModel(mesa.Model):
                                             draw=lambda rng, n: rng.standard_normal((n, 1)))[:, 0]
         self._changes = [dict(c) for c in d["changes"]]
         self.recorder = Recorder(self, self.end_month - self.start_month)
+        self.horizon_started = state is not None and state.get("phase", "horizon") == "horizon"
         if state is None:
-            if d["burn_in_shocks"] and d["burn_in"] > 0:
-                self.disputes.seed_history(self.regime_issues())
-            while self.month < 0:
-                self.step()
+            self.burn_in()
+        if start and not self.horizon_started:
             self._start_horizon()
         self._means()
+
+    def burn_in(self) -> None:
+        """ODD §5: the months before month 0 under the burn-in strategy (the same for every strategy compared),
+        from a seeded dispute history when the burn-in runs the background regime."""
+        if self.data["burn_in_shocks"] and self.data["burn_in"] > 0:
+            self.disputes.seed_history(self.regime_issues())
+        while self.month < 0:
+            self.step()
 
     def regime_issues(self) -> list[tuple[str, int]]:
         """(issue, aggrieved country) pairs that this scenario's background regime can raise: provocations
@@ -114,6 +125,7 @@ class RelationsModel(mesa.Model):
         """Month 0: the burn-in's events are history, tension starts at the scenario's `tension_init`, the
         strategies take over, and the scenario's initial disputes open; a linker links what is open in the
         first month of the horizon (so the state at month 0 is the burn-in's, the same for every strategy)."""
+        self.horizon_started = True
         self.exogenous = [s for s in self.exogenous if s.month >= 0]
         self.events = []
         self.tension = self.data["environment"]["tension_init"]
@@ -145,7 +157,7 @@ class RelationsModel(mesa.Model):
         """Realised cooperation as the economies feel it: the economy field loses `tourism_share` of
         itself in proportion to the cross-border visits lost to boycotts (MODEL.md §8)."""
         felt = self.realised.copy()
-        felt[1] *= 1.0 - self.data["citizens"]["tourism_share"] * self.visit_loss
+        felt[ECONOMY] *= 1.0 - self.data["citizens"]["tourism_share"] * self.visit_loss
         return felt
 
     def public_benefit(self, comm: np.ndarray) -> np.ndarray:
@@ -154,8 +166,8 @@ class RelationsModel(mesa.Model):
         protection under threat), less hedging (MODEL.md §4.5, §8)."""
         c, g = self.data["citizens"], self.data["government"]
         felt = self.felt_cooperation()
-        es = 0.5 * (felt[1] + felt[2])
-        st = 0.5 * (felt[0] + felt[3])
+        es = 0.5 * (felt[ECONOMY] + felt[SOCIETY])
+        st = 0.5 * (felt[SECURITY] + felt[TECHNOLOGY])
         return np.clip(c["benefit_base"] + c["benefit_gain"] * (1 + c["communication_gain"] * comm) * es
                        + c["security_benefit_gain"] * self.tension * st - g["hedge"] * self.tension, 0.0, 1.0)
 
@@ -200,11 +212,25 @@ class RelationsModel(mesa.Model):
     def endogenous_shock(self, kind: str, actor: int, magnitude: float, month: int, issue: str = "") -> None:
         self._fire(Shock(month, kind, magnitude, COUNTRIES[actor], issue, origin="endogenous"))
 
-    # ---- one month ------------------------------------------------------------------------------
+    # ---- one month (ODD §3) ------------------------------------------------------------------------
     def step(self) -> None:
-        d, t = self.data, self.month
-        env = d["environment"]
-        live = t >= 0 or self.table_start < 0  # the burn-in runs the background regime, or is shock-free
+        """One month, in the order of ODD §3: environment and shocks, governments, disputes, citizens, leaders, and
+        the record (horizon months only)."""
+        live = self.month >= 0 or self.table_start < 0  # the burn-in runs the background regime, or is shock-free
+        self.environment(live)
+        self.government_offers()
+        if live:
+            self.disputes.step(self.month)
+        self.citizen_update()
+        self.leaders(live)
+        if self.month >= 0:
+            self.recorder.record(self.month - self.start_month)
+        self.month += 1
+
+    def environment(self, live: bool) -> None:
+        """ODD §3 steps 1–2: tension, links taken up at month 0, scheduled changes, shocks and provocations, contact
+        and US pressure."""
+        t, env = self.month, self.data["environment"]
         if live:
             i = t - self.table_start
             self.tension += env["tension_reversion"] * (env["tension_mean"] - self.tension) \
@@ -224,29 +250,32 @@ class RelationsModel(mesa.Model):
             self.contact += env["contact_recovery"] * (self.contact_normal - self.contact)
         self.us_pressure = self.us_pressure_fixed if self.us_pressure_fixed is not None \
             else env["us_pressure_gain"] * self.tension
-        # 3. governments (react to their publics as of the last citizen update)
+
+    def government_offers(self) -> None:
+        """ODD §3 step 3: win-sets, simultaneous offers (each reacting to its public as of the last citizen update and
+        to the other's last offer), realised cooperation, and the reference point outside standoffs."""
         values = self.values()
         for gv in self.governments:
             gv.update_winset(self.trust_mean[gv.country], self.grievance_mean[gv.country])
         pen = [self.disputes.penalty(c) for c in range(2)]
         last = [gv.offered for gv in self.governments]
-        for gv in self.governments:  # simultaneous: each reacts to the other's last offer
+        for gv in self.governments:
             gv.offered = np.clip(gv.next_offers(self.trust_mean[gv.country], values, pen[gv.country],
                                                 last[1 - gv.country]), 0.0, 1.0)
         self.realised = np.minimum(self.governments[0].offered, self.governments[1].offered)
-        standoff = self.disputes.standoff_active()
-        if not standoff:
-            self.reference += d["disputes"]["reference_rate"] * (self.realised - self.reference)
-        # 4. disputes
-        if live:
-            self.disputes.step(t)
-        # 5. citizens
-        c = d["citizens"]
+        if not self.disputes.standoff_active():
+            self.reference += self.data["disputes"]["reference_rate"] * (self.realised - self.reference)
+
+    def citizen_update(self) -> None:
+        """ODD §3 step 5: the citizens' month (trust, grievance, exposure, ties, ageing and turnover) under this month's
+        benefits, contact, boycotts, grievance floors, dialogue relief and youth exchange."""
+        c = self.data["citizens"]
         comm = np.array([gv.communication() for gv in self.governments])
         benefit = self.public_benefit(comm)
         coercive = self.disputes.standoff_active()
         boycott = np.array([gv.levers["boycott"] if coercive else 0.0 for gv in self.governments])
-        yx = float(np.mean([gv.levers["youth_exchange"] for gv in self.governments]))
+        kr, jp = self.governments
+        yx = (kr.levers["youth_exchange"] + jp.levers["youth_exchange"]) / 2
         tie_p = c["tie_rate"] * self.contact * (1 + c["tie_exchange_gain"] * float(lever_effect(yx)))
         before = self.population.uid.copy() if self._citizens else None
         self.population.step(self.citizen_rng, benefit, self.contact, boycott, self.disputes.floors(),
@@ -254,7 +283,10 @@ class RelationsModel(mesa.Model):
                              tie_p)
         if before is not None:
             self._drop_departed(before)
-        # 6. approval and leaders
+
+    def leaders(self, live: bool) -> None:
+        """ODD §3 step 6: opinion aggregates, approval, and leaders who fall after months of low approval."""
+        t = self.month
         self._means()
         felt = self.felt_cooperation()
         for gv in self.governments:
@@ -262,10 +294,6 @@ class RelationsModel(mesa.Model):
             if live and gv.may_fall(self._leadership[t - self.table_start, gv.country]):
                 gv.replace_leader()
                 self.log_event(t, "leader_fell", gv.name, gv.approval, origin="endogenous")
-        # 7. outputs
-        if t >= 0:
-            self.recorder.record(t - self.start_month)
-        self.month += 1
 
     def _apply_changes(self, t: int) -> None:
         for ch in self._changes:
@@ -354,6 +382,7 @@ class RelationsModel(mesa.Model):
         arrays = {k: getattr(pop, k).copy() for k in STATE_ARRAYS}
         return {
             "version": STATE_VERSION, "month": self.month, "scenario_hash": self.scenario.content_hash,
+            "phase": "horizon" if self.horizon_started else "burn_in",
             "strategy_levers": self.strategy,
             "population": arrays, "next_uid": pop.next_uid,
             "governments": [{"offered": gv.offered.copy(), "approval": gv.approval, "winset": gv.winset,
@@ -385,7 +414,8 @@ class RelationsModel(mesa.Model):
             gv.months_below, gv.leader, gv.credibility = s["months_below"], s["leader"], s["credibility"]
             # the same strategy continues with the levers in force (scheduled changes kept);
             # a different strategy starts afresh with its own levers
-            same = state.get("strategy_levers") == self.strategy
+            # (at the end of the burn-in: the burn-in's levers, until the horizon starts)
+            same = state.get("strategy_levers") == self.strategy or state.get("phase") == "burn_in"
             gv.set_levers(s["levers"] if same else self.strategy[gv.name])
         self.disputes.restore(state["disputes"])
         self.pending_links = list(state.get("pending_links", []))
@@ -398,3 +428,22 @@ class RelationsModel(mesa.Model):
         self.poll_rng.bit_generator.state = state["rng"]["poll"]
         self.month = state["month"]
 
+
+
+HORIZON_ONLY = ("name", "description", "horizon", "strategy", "disputes_initial", "changes", "outputs")
+"""Scenario sections the burn-in never reads: they act from month 0 (or only name and record the run)."""
+
+
+def burn_in_key(scenario: Scenario) -> str:
+    """A hash of everything the burn-in reads: scenarios with equal keys have the same burn-in for a seed
+    (everything but HORIZON_ONLY sections and scheduled shocks from month 0 on)."""
+    data = {k: v for k, v in scenario.data.items() if k not in HORIZON_ONLY}
+    data["shocks"] = [e for e in data.get("shocks", []) if e["month"] < 0]
+    blob = json.dumps(data, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def burn_in_state(scenario: Scenario, seed: int) -> dict:
+    """The state at the end of a scenario's burn-in for a seed: RelationsModel(scenario, any strategy, seed,
+    state=it) continues exactly as a run from scratch would (ODD §5)."""
+    return RelationsModel(scenario, scenario.data["burn_in_strategy"], seed, start=False).save_state()

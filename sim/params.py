@@ -13,6 +13,7 @@ from typing import Any
 COUNTRIES = ("KR", "JP")
 COHORTS = ("youth", "public")
 FIELDS = ("security", "economy", "society", "technology")
+SECURITY, ECONOMY, SOCIETY, TECHNOLOGY = range(len(FIELDS))  # indices of the fields in per-field arrays
 ISSUES = ("comfort_women", "forced_labour", "territory", "textbook", "shrine")
 LINKAGE_MODES = ("none", "coercive", "package")
 DISTRIBUTIONS = ("fixed", "uniform", "beta", "triangular", "lognormal")

@@ -57,6 +57,7 @@ class Population:
         self.anchor = self.trust.copy()
         self.kx = np.where(self.youth, p["kappa_contact_youth"], p["kappa_contact_public"])
         self._build_network(rng)
+        self._tie_count: np.ndarray | None = None
         self.tie_a = np.empty(0, dtype=np.int64)  # KR slot of each cross-border tie
         self.tie_b = np.empty(0, dtype=np.int64)  # JP slot
         self.boycott_i = np.zeros(n)
@@ -140,8 +141,7 @@ class Population:
         np.maximum(g, floor[c], out=g)
         np.minimum(g, 1.0, out=g)  # g >= floor >= 0 already
         # exposure: baseline + youth exchange + cross-border ties, cut by boycotts
-        ties = np.minimum(np.bincount(self.tie_a, minlength=self.n) + np.bincount(self.tie_b, minlength=self.n), 3)
-        target = np.minimum(self.e0 + youth_gain[c] * self.youth + p["tie_gain"] * ties, 1.0)
+        target = np.minimum(self.e0 + youth_gain[c] * self.youth + p["tie_gain"] * self.tie_counts(), 1.0)
         self.boycott_i = boycott[c] * g
         target *= 1.0 - self.boycott_i
         self.exposure += p["exposure_relax"] * (target - self.exposure)
@@ -149,12 +149,28 @@ class Population:
         self._ties(rng, tie_p)
         return self._age(rng, benefit, contact)
 
+    # ties: KR slot (tie_a) and JP slot (tie_b) of each cross-border tie; setting either recounts the ties
+    tie_a = property(lambda s: s._tie_a, lambda s, v: s._set_ties("_tie_a", v))
+    tie_b = property(lambda s: s._tie_b, lambda s, v: s._set_ties("_tie_b", v))
+
+    def _set_ties(self, name: str, value: np.ndarray) -> None:
+        setattr(self, name, value)
+        self._tie_count = None
+
+    def tie_counts(self) -> np.ndarray:
+        """Cross-border ties per citizen, counted up to 3 (recounted only after the ties change)."""
+        if self._tie_count is None:
+            self._tie_count = np.minimum(np.bincount(self.tie_a, minlength=self.n)
+                                         + np.bincount(self.tie_b, minlength=self.n), 3)
+        return self._tie_count
+
     def _ties(self, rng: np.random.Generator, tie_p: float) -> None:
         nk = int(self.sizes[0])
         form, partner, dissolve = rng.random(nk), rng.random(nk), rng.random(nk)
         if self.tie_a.size:
             keep = dissolve[self.tie_a] >= self.p["tie_dissolve"]
-            self.tie_a, self.tie_b = self.tie_a[keep], self.tie_b[keep]
+            if not keep.all():
+                self.tie_a, self.tie_b = self.tie_a[keep], self.tie_b[keep]
         new = np.flatnonzero((form < tie_p) & self.youth[:nk])
         jp_youth = np.flatnonzero(self.youth[nk:]) + nk
         if new.size and jp_youth.size:

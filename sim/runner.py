@@ -9,13 +9,14 @@ import select
 import signal
 import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from .model import RelationsModel
+from .model import RelationsModel, burn_in_key, burn_in_state
 from .outputs import summarise
 from .scenario import Scenario, load_scenario
 from .strategies import strategy_label
@@ -32,16 +33,50 @@ class RunResult:
     state: dict | None = None
 
 
+class BurnInCache:
+    """States at the end of the burn-in, per (burn-in key, seed), kept for the other strategies of the same
+    seed (the burn-in does not depend on the strategy, ODD §5): a comparison runs each burn-in once per
+    process. Bounded in bytes; the least recently used state leaves first."""
+
+    def __init__(self, max_bytes: int = 256 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self.states: OrderedDict[tuple[str, int], tuple[dict, int]] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def get(self, scenario: Scenario, seed: int) -> dict:
+        key = (burn_in_key(scenario), int(seed))
+        if key in self.states:
+            self.hits += 1
+            self.states.move_to_end(key)
+            return self.states[key][0]
+        self.misses += 1
+        state = burn_in_state(scenario, seed)
+        size = sum(a.nbytes for a in state["population"].values())
+        if size <= self.max_bytes // 4:
+            self.states[key] = (state, size)
+            while sum(n for _, n in self.states.values()) > self.max_bytes:
+                self.states.popitem(last=False)
+        return state
+
+
+BURN_INS = BurnInCache()
+"""This process's burn-in states (used by run() unless given a state)."""
+
+
 def run(scenario: Scenario | str, strategy: Any = None, seed: int = 0, state: dict | None = None,
-        keep_model: bool = True, save_state: bool = False) -> RunResult:
+        keep_model: bool = True, save_state: bool = False, share_burn_in: bool = True) -> RunResult:
     """Run one simulation of a scenario under a strategy and seed; returns tidy frames.
 
     strategy: a preset or custom name, 'kr=linked,jp=two_track', or a per-country dict; default: the
     scenario's `strategy`. state: a saved state (RelationsModel.save_state) to warm-start from.
+    share_burn_in: start from this process's burn-in state for (scenario, seed), running the burn-in only if
+    no earlier run of the same seed (under any strategy) has — the numbers are the same either way.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     strategy = scenario.data["strategy"] if strategy is None else strategy
+    if state is None and share_burn_in:
+        state = BURN_INS.get(scenario, seed)
     model = RelationsModel(scenario, strategy, seed, state=state).run()
     monthly = model.recorder.frame()
     events = pd.DataFrame(model.events, columns=["month", "event", "actor", "magnitude", "issue", "dispute",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import special
 
-from .params import ENTRY_SCHEMAS
+from .params import ECONOMY, ENTRY_SCHEMAS, SECURITY, SOCIETY, TECHNOLOGY
 from .streams import monthly_table
 
 if TYPE_CHECKING:
@@ -121,14 +121,14 @@ def apply(model: RelationsModel, s: Shock) -> None:
         pop.shock_trust(pop.mask(other), eff[k]["trust"] * mag, False, ymult)
         if s.origin != "endogenous":
             cut = eff[k]["offer_cut"] * mag
-            govs[actor].offered[[1, 3]] *= 1.0 - cut
+            govs[actor].offered[[ECONOMY, TECHNOLOGY]] *= 1.0 - cut
     elif k == "boycott":
         rows = pop.mask(actor)
         pop.exposure[rows] *= 1.0 - eff[k]["exposure"] * mag * pop.grievance[rows]
     elif k == "security_incident":
         pop.shock_trust(pop.mask(None), eff[k]["trust"] * mag, False, ymult)
         for g in govs:
-            g.offered[0] *= 1.0 - eff[k]["offer_cut"] * mag
+            g.offered[SECURITY] *= 1.0 - eff[k]["offer_cut"] * mag
     elif k == "summit":
         pop.shock_trust(pop.mask(None), eff[k]["trust"] * mag, True)
         for g in govs:
@@ -145,7 +145,7 @@ def apply(model: RelationsModel, s: Shock) -> None:
     elif k == "disaster":
         pop.shock_trust(pop.mask(None), eff[k]["trust"] * mag, True)
         for g in govs:
-            g.offered[2] += eff[k]["offer_boost"] * mag * (1.0 - g.offered[2])
+            g.offered[SOCIETY] += eff[k]["offer_boost"] * mag * (1.0 - g.offered[SOCIETY])
     elif k == "leadership_change":
         levers = model.levers_for(s.strategy, actor) if s.strategy else None
         govs[actor].replace_leader(levers)
