@@ -390,3 +390,30 @@ def test_dispute_draws_are_keyed_by_issue_not_creation_order():
     assert draws_a == draws_b
     other = [a.disputes._u(a.disputes.find("shrine", KR), m, c) for m in range(3) for c in range(4)]
     assert other != draws_a
+
+
+def test_dialogue_is_the_mean_of_both_governments_levers():
+    """With dialogue 0.2 in Korea and none in Japan, disputes fade and grievance is relieved at the mean, 0.1."""
+    model = _model("kr=two_track,jp=linked", **{"strategies.two_track.dialogue": 0.2,
+                                                "strategies.linked.dialogue": 0.0})
+    p = model.data["disputes"]
+    assert [gv.levers["dialogue"] for gv in model.governments] == [0.2, 0.0]
+    d = Dispute(0, "shrine", JP, 0.5, 0, peak=0.5)
+    model.disputes.items = [d]
+    _fix_draws(model)
+    model.disputes.step(1)
+    assert d.severity == pytest.approx(0.5 * (1 - p["fade"] - 0.1))
+    assert model.disputes.relief() == pytest.approx([0.0, p["grievance_dialogue"] * 0.1])
+
+
+def test_an_agreed_package_raises_both_publics_and_resents_no_one():
+    """A package agreed by both sides is an agreed settlement: both publics' trust rises (no concession, no
+    resentment) and the aggrieved public's grievance is relieved."""
+    model = _model()
+    pop = model.population
+    trust, grievance = pop.trust.copy(), pop.grievance.copy()
+    d = _package(model, support=[0.9, 0.9], acceptance=[0.9, 0.9], u=0.0)
+    assert d.status == "settled" and [e for e in model.events if e["event"] == "package_agreed"]
+    assert (pop.trust > trust).all()
+    kr = pop.country == KR
+    assert (pop.grievance[kr] < grievance[kr]).all() and (pop.grievance[~kr] == grievance[~kr]).all()

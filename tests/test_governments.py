@@ -464,3 +464,19 @@ def test_regime_issues_are_aggrieved_by_the_provoked_side():
     assert set(model.regime_issues()) == {("shrine", 0), ("textbook", 0), ("territory", 0)}
     model = _model(**{"provocation.rate.KR": 0.02})
     assert model.regime_issues() == [("territory", 1)]
+
+
+def test_each_government_bears_its_own_dispute_penalty_in_a_month():
+    """In a month with a KR-linked standoff on the economy, KR (the linker) bears the full penalty on that field
+    and JP (not counter-linking) only the spillover, so KR's economy offer falls below JP's."""
+    model = _model("kr=linked,jp=two_track")
+    d = Dispute(0, "territory", 0, 0.9, 0, peak=0.9, linker=0, mode="coercive", standoff=True, fields=[1])
+    model.disputes.items = [d]
+    for gv in model.governments:
+        gv.offered = np.full(4, 0.6)
+    model.trust_mean = np.array([0.5, 0.5])
+    model.government_offers()
+    kr, jp = (gv.offered for gv in model.governments)
+    pen = [model.disputes.penalty(c) for c in range(2)]
+    assert pen[0][1] > pen[1][1] + 0.1
+    assert kr[1] < jp[1] - 0.01

@@ -277,3 +277,22 @@ def test_monthly_table_covers_the_horizon_from_month_zero(burn_in, monkeypatch):
     assert r.monthly["month"].tolist() == [0, 1, 2, 3]
     assert not r.monthly.isna().any().any()
     assert visited == list(range(-burn_in, 4))
+
+
+def test_recorded_trust_spread_is_the_standard_deviation_of_the_arrays():
+    """The sd columns of a group are the standard deviation of its members' trust, and a country's sd is that
+    of the population-weighted mixture of its youth and public."""
+    model = RelationsModel(pinned(horizon=2, burn_in=0, **QUIET), "two_track", 0)
+    model.step()
+    row = dict(zip(COLUMNS, model.recorder.table[0], strict=True))
+    pop = model.population
+    for c, name in enumerate(COUNTRIES):
+        ys = pop.youth_share[c]
+        parts = []
+        for cohort, young, w in (("youth", True, ys), ("public", False, 1 - ys)):
+            t = pop.trust[(pop.country == c) & (pop.youth == young)]
+            assert row[f"sd_{name}_{cohort}"] == pytest.approx(t.std(), rel=1e-9)
+            parts.append((w, t.mean(), (t**2).mean()))
+        mean = sum(w * m for w, m, _ in parts)
+        assert row[f"sd_{name}"] == pytest.approx(math.sqrt(sum(w * m2 for w, _, m2 in parts) - mean**2), rel=1e-9)
+        assert row[f"sd_{name}"] > 0.05

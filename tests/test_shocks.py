@@ -14,7 +14,7 @@ from scipy import stats
 from sim import RelationsModel
 from sim.disputes import Dispute
 from sim.population import lever_effect
-from sim.shocks import Shock, apply, draw_exogenous, magnitude_from_uniform, provocation_table
+from sim.shocks import MAX_PER_MONTH, Shock, apply, draw_exogenous, magnitude_from_uniform, provocation_table
 
 from .helpers import pinned
 
@@ -359,3 +359,14 @@ def test_the_provoked_issue_comes_from_the_issue_uniform(u1, u2, issue):
     [d] = model.disputes.items
     assert (d.issue, d.aggrieved) == (issue, KR)
     assert [e["issue"] for e in model.events if e["event"] == "provocation"] == [issue]
+
+
+def test_a_random_shock_may_strike_several_times_a_month():
+    """A random shock's count per month is Poisson(rate), kept up to MAX_PER_MONTH: at 2 a month, 120 months
+    hold about 240 events (not one a month at most), and some month holds 4."""
+    data = copy.deepcopy(pinned(horizon=3, burn_in=0).data)
+    data["random_shocks"] = [{"kind": "summit", "rate": 2.0, "dist": "fixed", "a": 0.1}]
+    out = draw_exogenous(data, 2, 0, 120)
+    per_month = np.bincount([s.month for s in out], minlength=120)
+    assert 200 < per_month.sum() < 280
+    assert per_month.max() == MAX_PER_MONTH
