@@ -32,7 +32,8 @@ from mutations import GROUPS, MUTATIONS, Mutation  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 # Unit tests first, so that a killed mutation fails fast under -x.
-FIRST = ["test_citizens.py", "test_governments.py", "test_disputes.py", "test_shocks.py", "test_outputs.py",
+FIRST = ["test_citizens.py", "test_governments.py", "test_disputes.py", "test_shocks.py", "test_environment.py",
+         "test_outputs.py",
          "test_stats_pinned.py", "test_stats.py", "test_analysis.py", "test_crn.py", "test_regression.py",
          "test_mechanisms.py", "test_determinism.py", "test_model_api.py", "test_patterns.py"]
 

@@ -37,6 +37,7 @@ class Population:
         self.youth_share = np.array([q["youth_share_adults"] for q in pops])
         # age ring: ages evenly spaced over [18, 18 + span) so turnover flows balance exactly
         self.span = np.array([12.0 * (q["n_public"] + q["n_youth"]) / q["n_youth"] for q in pops])
+        self.exit_age = ENTRY_AGE + self.span[self.country]  # a citizen leaves at this age
         phase = rng.random(2)
         local = np.arange(n) - self.offset[self.country]
         self.age = ENTRY_AGE + self.span[self.country] * (local + phase[self.country]) / self.sizes[self.country]
@@ -166,7 +167,7 @@ class Population:
 
     def _ties(self, rng: np.random.Generator, tie_p: float) -> None:
         nk = int(self.sizes[0])
-        form, partner, dissolve = rng.random(nk), rng.random(nk), rng.random(nk)
+        form, partner, dissolve = rng.random((3, nk))  # the same numbers as three draws of nk
         if self.tie_a.size:
             keep = dissolve[self.tie_a] >= self.p["tie_dissolve"]
             if not keep.all():
@@ -186,7 +187,7 @@ class Population:
             self._baselines(grown)
             self.kx[grown] = self.p["kappa_contact_public"]
             self._set_group(grown)
-        leave = np.flatnonzero(self.age >= ENTRY_AGE + self.span[self.country])
+        leave = np.flatnonzero(self.age >= self.exit_age)
         if leave.size:
             self._replace(leave, rng, benefit, contact)
         return int(leave.size)

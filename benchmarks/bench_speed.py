@@ -1,0 +1,132 @@
+"""Speed of the model against the commit the speed work started from, side by side, and proof of the same numbers.
+
+    python benchmarks/bench_speed.py                 # all parts (~10 min on 2 cores)
+    python benchmarks/bench_speed.py --quick         # smoke version (~2 min)
+    python benchmarks/bench_speed.py --ref 961dcd4 --seeds 20 --reps 3
+
+The start commit (`--ref`, default START_REF) is exported with `git archive` into a temporary directory; every
+measurement runs in a fresh Python process with PYTHONPATH pointing at one version (benchmarks/speed_driver.py),
+alternating old and new, and figures are medians over `--reps`. Parts:
+
+- same numbers: every bundled scenario x two presets x `--check-seeds` seeds, monthly tables, events and
+  summaries of the new code compared bit for bit with the start commit's;
+- comparison: runs per second of a 2-strategy comparison of the bundled scenarios (`sim compare`'s code path,
+  `-j` processes) under both versions, and their ratio (target >= 3x);
+- single run and the Mesa reference: one baseline run (from scratch, and the months after a shared burn-in)
+  against benchmarks/mesa_reference.py (5,000 agents, 120 steps), and the ratio (target >= 15x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _machine import ROOT, code_version, header, load  # noqa: E402
+from mesa_reference import time_reference  # noqa: E402
+
+START_REF = "961dcd4"  # the commit before the speed work (issue "Speed: 3x more runs per second")
+DRIVER = Path(__file__).resolve().parent / "speed_driver.py"
+
+
+def export(ref: str, dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
+
+
+def drive(code: Path, *args: str) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    out = subprocess.run([sys.executable, str(DRIVER), *args], cwd=code, env=env, capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(f"speed_driver {' '.join(args)} failed on {code.name}:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def same_numbers(old: Path, new: Path, seeds: int, tmp: Path) -> None:
+    header(f"same numbers: bundled scenarios x 2 presets x {seeds} seeds, new vs start commit")
+    drive(old, "dump", str(tmp / "old.pkl"), str(seeds))
+    drive(new, "dump", str(tmp / "new.pkl"), str(seeds))
+    a, b = (pickle.loads((tmp / f).read_bytes()) for f in ("old.pkl", "new.pkl"))
+    differ = []
+    for key in a:
+        (ma, sa, ea), (mb, sb, eb) = a[key], b[key]
+        try:
+            pd.testing.assert_frame_equal(ma, mb, check_exact=True)
+            pd.testing.assert_frame_equal(ea, eb, check_exact=True)
+            assert pd.Series(sa).equals(pd.Series(sb))
+        except AssertionError:
+            differ.append(key)
+    print(f"  {len(a) - len(differ)} of {len(a)} runs identical (monthly table, events, summary; bit for bit)")
+    for key in differ[:10]:
+        print(f"  DIFFERS: {key}")
+
+
+def throughput(old: Path, new: Path, seeds: int, jobs: int, reps: int) -> None:
+    header(f"comparison: bundled scenarios x 2 strategies x {seeds} seeds, {jobs} processes, {reps} reps")
+    times: dict[str, list[float]] = {"start": [], "new": []}
+    runs = 0
+    for _ in range(reps):
+        for name, code in (("start", old), ("new", new)):
+            res = drive(code, "compare", str(seeds), str(jobs))
+            times[name].append(res["runs_per_s"])
+            runs = res["runs"]
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"  {runs} runs; runs per second (median): start {med['start']:.2f}, new {med['new']:.2f}")
+    print(f"  ratio new / start: {med['new'] / med['start']:.2f}x (target >= 3x)   [{load()}]")
+
+
+def single(old: Path, new: Path, reps: int, ref_reps: int) -> None:
+    header("one baseline run against the per-agent Mesa reference (5,000 agents, 120 steps)")
+    res = {name: drive(code, "single", str(reps)) for name, code in (("start", old), ("new", new))}
+    mesa_s = time_reference(5000, 120, ref_reps)
+    for name, r in res.items():
+        print(f"  {name:<6} whole run {r['whole_s'] * 1e3:6.1f} ms ({r['burn_in']}-month burn-in + {r['months']} "
+              f"months); the {r['months']} months alone {r['horizon_s'] * 1e3:6.1f} ms")
+    print(f"  Mesa reference {mesa_s * 1e3:.1f} ms")
+    for name, r in res.items():
+        print(f"  ratio Mesa / {name}: whole run {mesa_s / r['whole_s']:.1f}x, months after a shared burn-in "
+              f"{mesa_s / r['horizon_s']:.1f}x (target >= 15x)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--ref", default=START_REF, help=f"the start commit (default {START_REF})")
+    ap.add_argument("--seeds", type=int, default=20, help="seeds per scenario and strategy in the comparison")
+    ap.add_argument("--check-seeds", type=int, default=3, help="seeds per scenario and preset for same numbers")
+    ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="4 seeds, 1 check seed, 1 rep")
+    ap.add_argument("--only", default="same,compare,single", help="parts to run (comma-separated)")
+    a = ap.parse_args(argv)
+    if a.quick:
+        a.seeds, a.check_seeds, a.reps = 4, 1, 1
+    parts = set(a.only.split(","))
+    print(f"bench_speed: new code {code_version()}; start commit {a.ref}; {os.cpu_count()} CPUs; {load()}")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-speed-"))
+    try:
+        old = export(a.ref, tmp / "start")
+        if "same" in parts:
+            same_numbers(old, ROOT, a.check_seeds, tmp)
+        if "compare" in parts:
+            throughput(old, ROOT, a.seeds, a.jobs, a.reps)
+        if "single" in parts:
+            single(old, ROOT, max(3, a.reps * 3), a.reps)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
