@@ -108,6 +108,10 @@ class Population:
                                    shape=(self.n, self.n))
 
     # ---- monthly update -------------------------------------------------------------------
+    def each(self, per_country: np.ndarray) -> np.ndarray:
+        """A per-country value (KR, JP) for every citizen (slots are ordered by country)."""
+        return np.repeat(per_country, self.sizes)
+
     def neighbour_mean(self) -> np.ndarray:
         """Mean trust of each citizen's neighbours (within bounded confidence if epsilon < 1)."""
         eps = self.p["bc_epsilon"]
@@ -125,25 +129,26 @@ class Population:
 
         benefit, boycott, floor, relief, youth_gain: per-country arrays (KR, JP).
         """
-        p, c, t = self.p, self.country, self.trust
+        p, t = self.p, self.trust
+        each = self.each
         contact_target = p["contact_base"] + p["contact_gain"] * self.exposure * contact
         astr = p["anchor_strength_young"] + (p["anchor_strength_old"] - p["anchor_strength_young"]) * \
             np.minimum((self.age - ENTRY_AGE) / 60.0, 1.0)
         dt = (p["kappa_social"] * (self.neighbour_mean() - t)
               + p["kappa_anchor"] * astr * (self.anchor - t)
-              + p["kappa_benefit"] * (benefit[c] - t)
+              + p["kappa_benefit"] * (each(benefit) - t)
               + self.kx * (contact_target - t)
               - p["kappa_grievance"] * self.grievance * t)
         dt += p["noise"] * np.sqrt(t * (1.0 - t)) * rng.standard_normal(self.n)
         t += dt
         np.minimum(np.maximum(t, 1e-4, out=t), 1 - 1e-4, out=t)
         g = self.grievance
-        g += p["grievance_relax"] * (self.g0 - g) - relief[c] * np.maximum(g - self.g0, 0.0)
-        np.maximum(g, floor[c], out=g)
+        g += p["grievance_relax"] * (self.g0 - g) - each(relief) * np.maximum(g - self.g0, 0.0)
+        np.maximum(g, each(floor), out=g)
         np.minimum(g, 1.0, out=g)  # g >= floor >= 0 already
         # exposure: baseline + youth exchange + cross-border ties, cut by boycotts
-        target = np.minimum(self.e0 + youth_gain[c] * self.youth + p["tie_gain"] * self.tie_counts(), 1.0)
-        self.boycott_i = boycott[c] * g
+        target = np.minimum(self.e0 + each(youth_gain) * self.youth + p["tie_gain"] * self.tie_counts(), 1.0)
+        self.boycott_i = each(boycott) * g
         target *= 1.0 - self.boycott_i
         self.exposure += p["exposure_relax"] * (target - self.exposure)
         self.anchor += p["anchor_rate"] * (t - self.anchor)
