@@ -23,7 +23,7 @@ def _m(id_: str, file: str, old: str, new: str, why: str) -> Mutation:
 
 
 MODEL_FILES = ("sim/model.py", "sim/agents.py", "sim/population.py", "sim/disputes.py", "sim/shocks.py",
-               "sim/outputs.py")
+               "sim/outputs.py", "sim/kernels.py")
 STATS_FILES = ("sim/stats.py", "sim/analysis.py")
 GROUPS = {"model": MODEL_FILES, "statistics": STATS_FILES}
 
@@ -264,18 +264,31 @@ MUTATIONS: list[Mutation] = [
        'if start < e["month"] < start + months]', "a shock scheduled at the first month is lost"),
     _m("provocation_uniforms_shared", "shocks.py", 'monthly_table(seed, "provocation", start, months, 3, actor)',
        'monthly_table(seed, "provocation", start, months, 3, 0)', "both actors provoke on the same draws"),
+    # ---- kernels.py (the compiled loops; killed by tests/test_kernels.py where numba is installed) -------------
+    _m("kernel_no_grievance_floor", "kernels.py", "        g = min(max(g, floor[c]), 1.0)", "        g = min(g, 1.0)",
+       "compiled loop ignores the grievance floor"),
+    _m("kernel_anchor_from_old_trust", "kernels.py", "        anchor[i] += a_rate * (t - anchor[i])",
+       "        anchor[i] += a_rate * (trust[i] - anchor[i]) * 0.5", "compiled anchor moves half as fast"),
+    _m("kernel_group_flipped", "kernels.py", "            gr = 2 * c + (1 - y)", "            gr = 2 * c + y",
+       "compiled renewal puts entrants in the public's group"),
+    _m("kernel_ties_last_longer", "kernels.py", "        if dissolve[tie_a[j]] >= dissolve_p:",
+       "        if dissolve[tie_a[j]] > dissolve_p + 0.01:", "compiled ties dissolve less often"),
+    _m("kernel_visits_ignore_boycott", "kernels.py", "        v[8, i] = e * (1.0 - boycott_i[i])",
+       "        v[8, i] = e", "compiled statistics ignore boycotts"),
+    _m("kernel_tie_cap", "kernels.py", "        out[i] = min(out[i], cap)", "        out[i] = min(out[i], cap + 1)",
+       "compiled tie count capped at 4"),
     # ---- outputs.py ---------------------------------------------------------------------------------
     _m("discount_sign", "outputs.py", "w = beta ** np.arange(months)", "w = beta ** -np.arange(months)",
        "later months weigh more"),
-    _m("opinion_component_sign", "outputs.py", "opinion = (1 + float(np.mean(c_good - c_bad))) / 2",
-       "opinion = (1 + float(np.mean(c_bad - c_good))) / 2", "bad impressions raise health"),
+    _m("opinion_component_sign", "outputs.py", "opinion = (1 + (c_good - c_bad).mean(axis=1)) / 2",
+       "opinion = (1 + (c_bad - c_good).mean(axis=1)) / 2", "bad impressions raise health"),
     _m("health_weights_swapped", "outputs.py", 'self.hw = np.array([hw["cooperation"], hw["opinion"], hw["disputes"]])',
        'self.hw = np.array([hw["opinion"], hw["cooperation"], hw["disputes"]])', "health weights mis-assigned"),
-    _m("disputes_component_sign", "outputs.py", "np.exp(-sev)])", "np.exp(-sev / 2)])",
+    _m("disputes_component_sign", "outputs.py", "np.exp(-sev)\n", "np.exp(-sev / 2)\n",
        "the disputes component halves severity"),
     _m("poll_categories_swapped", "outputs.py",
-       "probs = np.clip([c_good[c], 1 - c_good[c] - c_bad[c], c_bad[c]], 0, 1)",
-       "probs = np.clip([c_bad[c], 1 - c_good[c] - c_bad[c], c_good[c]], 0, 1)", "polls report good as bad"),
+       "probs = np.clip(np.stack([c_good, 1 - c_good - c_bad, c_bad], axis=2), 0, 1)",
+       "probs = np.clip(np.stack([c_bad, 1 - c_good - c_bad, c_good], axis=2), 0, 1)", "polls report good as bad"),
     _m("payoff_weights_swapped", "outputs.py",
        "payoff = payoff_w * gv.approval + (1 - payoff_w) * gv.benefit(m.realised)",
        "payoff = (1 - payoff_w) * gv.approval + payoff_w * gv.benefit(m.realised)", "payoff weights swapped"),
@@ -291,7 +304,7 @@ MUTATIONS: list[Mutation] = [
        "breakdown when either field is low"),
     _m("youth_gap_sign", "outputs.py", '(frame[f"good_{c}_youth"] - frame[f"good_{c}_public"])',
        '(frame[f"good_{c}_public"] - frame[f"good_{c}_youth"])', "youth gap reported with the wrong sign"),
-    _m("visitors_ignore_contact", "outputs.py", 'pw(st["visits"] / n) * m.contact', 'pw(st["visits"] / n)',
+    _m("visitors_ignore_contact", "outputs.py", 'pw(st["visits"] / n) * contact[:, None]', 'pw(st["visits"] / n)',
        "visitors ignore the pandemic's contact cut"),
     # ---- stats.py ----------------------------------------------------------------------------------------
     _m("holm_is_bonferroni", "stats.py", "running = max(running, (m - rank) * p[i])",

@@ -70,8 +70,11 @@ def execute_run(key: str, spec: RunSpec, monthly: bool) -> dict:
     frame = None
     if monthly:
         f = res.monthly
-        floats = f.columns[(f.dtypes == np.float64).to_numpy()]
-        frame = f.astype({c: np.float32 for c in floats})
+        floats = (f.dtypes == np.float64).to_numpy()  # one float32 conversion of the whole float block
+        frame = pd.DataFrame(f.loc[:, floats].to_numpy(np.float32), columns=f.columns[floats])
+        for c in f.columns[~floats]:
+            frame[c] = f[c].to_numpy()
+        frame = frame[list(f.columns)]
         for name, value in reversed(list(labels.items())):
             frame.insert(0, name, value)
     return {"key": key, "ok": True, "summary": summary, "monthly": frame}

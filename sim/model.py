@@ -17,15 +17,15 @@ import mesa
 import numpy as np
 
 from . import shocks as shock_mod
-from .agents import Citizen, Government
+from .agents import Citizen, Government, effect
 from .disputes import Dispute, DisputeBook
 from .outputs import Recorder
 from .params import COUNTRIES, ECONOMY, FIELDS, SECURITY, SOCIETY, TECHNOLOGY
-from .population import Population, lever_effect
+from .population import Population
 from .scenario import Scenario
 from .shocks import PROVOCATION_ISSUES, Shock
 from .strategies import parse_strategy
-from .streams import monthly_table, stream
+from .streams import Draws, monthly_table, stream
 
 STATE_VERSION = 1
 
@@ -90,7 +90,7 @@ class RelationsModel(mesa.Model):
             mag["b"])
         self._leadership = monthly_table(seed, "leadership", self.table_start, months, 2)
         self._tension_noise = monthly_table(seed, "tension", self.table_start, months, 1,
-                                            draw=lambda rng, n: rng.standard_normal((n, 1)))[:, 0]
+                                            draw=Draws(1, "normal"))[:, 0]
         self._changes = [dict(c) for c in d["changes"]]
         self.recorder = Recorder(self, self.end_month - self.start_month)
         self.horizon_started = state is not None and state.get("phase", "horizon") == "horizon"
@@ -276,7 +276,7 @@ class RelationsModel(mesa.Model):
         boycott = np.array([gv.levers["boycott"] if coercive else 0.0 for gv in self.governments])
         kr, jp = self.governments
         yx = (kr.levers["youth_exchange"] + jp.levers["youth_exchange"]) / 2
-        tie_p = c["tie_rate"] * self.contact * (1 + c["tie_exchange_gain"] * float(lever_effect(yx)))
+        tie_p = c["tie_rate"] * self.contact * (1 + c["tie_exchange_gain"] * effect(yx))
         before = self.population.uid.copy() if self._citizens else None
         self.population.step(self.citizen_rng, benefit, self.contact, boycott, self.disputes.floors(),
                              self.disputes.relief(), np.array([gv.youth_gain() for gv in self.governments]),
@@ -378,6 +378,7 @@ class RelationsModel(mesa.Model):
     # ---- warm start -----------------------------------------------------------------------------
     def save_state(self) -> dict:
         """Everything needed to continue this run exactly (pickle-able)."""
+        self.recorder.flush()  # the polls of the months recorded so far are drawn before the generator is saved
         pop = self.population
         arrays = {k: getattr(pop, k).copy() for k in STATE_ARRAYS}
         return {

@@ -28,55 +28,102 @@ NEGATIVE_KINDS = ("provocation", "court_ruling", "trade_coercion", "security_inc
                   "us_china_escalation", "pandemic")
 
 
+STAT_ROWS = ("n", "trust", "trust2", "good", "bad", "grievance", "exposure", "visits")
+"""The population statistics (per group) a month's record keeps; its columns are built from them at the end."""
+
+
 class Recorder:
-    """Preallocated monthly table, filled one row per month of the horizon."""
+    """Preallocated monthly table of the horizon. Each month keeps the raw group sums and what the governments,
+    disputes and environment show; the opinion columns, polls and health are built for all months in one pass
+    when the table is read (`table`, `frame`, or `flush` before a saved state)."""
 
     def __init__(self, model: RelationsModel, months: int) -> None:
         self.model = model
-        self.table = np.full((months, len(COLUMNS)), np.nan)
+        self._table = np.full((months, len(COLUMNS)), np.nan)
+        self.raw = np.zeros((months, len(STAT_ROWS) + 1, 4))  # group sums, then the groups' weights
+        self.filled = self.done = 0  # months recorded; months whose columns are built
         hw = model.data["outputs"]["health_weights"]
         total = hw["cooperation"] + hw["opinion"] + hw["disputes"]
         self.hw = np.array([hw["cooperation"], hw["opinion"], hw["disputes"]]) / max(total, 1e-12)
+        self.col = {c: i for i, c in enumerate(COLUMNS)}
 
     def record(self, i: int) -> None:
-        m = self.model
-        st, w = m._stats, m._w
+        """Keep month i: the citizens' group sums as of the last update, and the state of the rest."""
+        m, col, row = self.model, self.col, self._table[i]
+        raw = self.raw[i]
+        for k, name in enumerate(STAT_ROWS):
+            raw[k] = m._stats[name]
+        raw[-1] = m._w
+        row[0] = m.month
+        payoff_w = m.data["government"]["payoff_approval_weight"]
+        standoff = m.disputes.standoff_active()
+        for c, gv in zip(COUNTRIES, m.governments, strict=True):
+            boy = gv.levers["boycott"] if standoff else 0.0
+            payoff = payoff_w * gv.approval + (1 - payoff_w) * gv.benefit(m.realised)
+            j = col[f"approval_{c}"]
+            row[j:j + 7] = gv.approval, gv.winset, gv.credibility, np.nan, boy, payoff, gv.leader
+        j = col["offered_KR_security"]
+        row[j:j + 8] = *m.governments[0].offered, *m.governments[1].offered
+        coop = float(m.realised.mean())
+        sev = m.disputes.total_severity()
+        open_now = m.disputes.open()
+        j = col["realised_security"]
+        row[j:j + 11] = (*m.realised, coop, len(open_now), sev, sum(d.standoff for d in open_now), m.tension,
+                         m.us_pressure, m.contact)
+        row[col["health_cooperation"]] = coop
+        row[col["health_disputes"]] = np.exp(-sev)
+        self.filled = i + 1
+
+    def flush(self) -> None:
+        """Build the opinion columns, polls and health of the months recorded since the last flush (polls are
+        drawn month by month, KR then JP, as they were recorded)."""
+        a, b = self.done, self.filled
+        if b <= a:
+            return
+        m, col, t = self.model, self.col, self._table[a:b]
+        raw = self.raw[a:b]
+        st = dict(zip(STAT_ROWS, np.moveaxis(raw[:, :-1], 1, 0), strict=True))
+        w = raw[:, -1]
         n = np.maximum(st["n"], 1)
         mean, good, bad = st["trust"] / n, st["good"] / n, st["bad"] / n
         sd = np.sqrt(np.maximum(st["trust2"] / n - mean**2, 0.0))
-        row = [float(m.month)]
         for k in range(4):
-            row += [mean[k], good[k], bad[k], sd[k]]
-        wt = w.reshape(2, 2) / w.reshape(2, 2).sum(axis=1, keepdims=True)
+            t[:, 1 + 4 * k:5 + 4 * k] = np.stack([mean[:, k], good[:, k], bad[:, k], sd[:, k]], axis=1)
+        w2 = w.reshape(-1, 2, 2)
+        wt = w2 / w2.sum(axis=2, keepdims=True)
 
         def pw(x: np.ndarray) -> np.ndarray:
-            return (x.reshape(2, 2) * wt).sum(axis=1)
+            return (x.reshape(-1, 2, 2) * wt).sum(axis=2)
 
         c_mean, c_good, c_bad = pw(mean), pw(good), pw(bad)
         c_sd = np.sqrt(np.maximum(pw(st["trust2"] / n) - c_mean**2, 0.0))
-        c_g, c_e, c_v = pw(st["grievance"] / n), pw(st["exposure"] / n), pw(st["visits"] / n) * m.contact
+        contact = t[:, col["contact"]]
+        c_g, c_e, c_v = pw(st["grievance"] / n), pw(st["exposure"] / n), pw(st["visits"] / n) * contact[:, None]
+        for c, name in enumerate(COUNTRIES):
+            j = col[f"trust_{name}"]
+            t[:, j:j + 7] = np.stack([c_mean[:, c], c_good[:, c], 1 - c_good[:, c] - c_bad[:, c], c_bad[:, c],
+                                      c_sd[:, c], c_g[:, c], c_e[:, c]], axis=1)
+            t[:, col[f"visitors_{name}"]] = c_v[:, c]
         size = m.data["outputs"]["poll_size"]
-        payoff_w = m.data["government"]["payoff_approval_weight"]
-        for c, gv in enumerate(m.governments):
-            probs = np.clip([c_good[c], 1 - c_good[c] - c_bad[c], c_bad[c]], 0, 1)
-            poll = m.poll_rng.multinomial(size, probs / probs.sum()) / size
-            boy = gv.levers["boycott"] if m.disputes.standoff_active() else 0.0
-            payoff = payoff_w * gv.approval + (1 - payoff_w) * gv.benefit(m.realised)
-            row += [c_mean[c], c_good[c], 1 - c_good[c] - c_bad[c], c_bad[c], c_sd[c], c_g[c], c_e[c],
-                    poll[0], poll[1], poll[2], gv.approval, gv.winset, gv.credibility, c_v[c], boy, payoff,
-                    gv.leader]
-        for gv in m.governments:
-            row += list(gv.offered)
-        coop = float(m.realised.mean())
-        sev = m.disputes.total_severity()
-        opinion = (1 + float(np.mean(c_good - c_bad))) / 2
-        comps = np.array([coop, opinion, np.exp(-sev)])
-        row += list(m.realised) + [coop, len(m.disputes.open()), sev,
-                                   sum(d.standoff for d in m.disputes.open()), m.tension, m.us_pressure,
-                                   m.contact, float(self.hw @ comps), *comps]
-        self.table[i] = row
+        probs = np.clip(np.stack([c_good, 1 - c_good - c_bad, c_bad], axis=2), 0, 1)  # (months, country, category)
+        polls = m.poll_rng.multinomial(size, probs / probs.sum(axis=2, keepdims=True)) / size
+        for c, name in enumerate(COUNTRIES):
+            j = col[f"poll_good_{name}"]
+            t[:, j:j + 3] = polls[:, c]
+        opinion = (1 + (c_good - c_bad).mean(axis=1)) / 2
+        t[:, col["health_opinion"]] = opinion
+        comps = t[:, [col["health_cooperation"], col["health_opinion"], col["health_disputes"]]]
+        t[:, col["health"]] = [float(self.hw @ comp) for comp in comps]
+        self.done = b
+
+    @property
+    def table(self) -> np.ndarray:
+        """The monthly table (months x COLUMNS), every recorded month built."""
+        self.flush()
+        return self._table
 
     def frame(self) -> pd.DataFrame:
+        """The monthly table as a frame (integer columns as int32)."""
         df = pd.DataFrame(self.table, columns=COLUMNS)
         for col in ["month", "open_disputes", "standoffs", "leader_KR", "leader_JP"]:
             df[col] = df[col].astype("int32")

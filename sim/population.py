@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
+from . import kernels
 from .params import COUNTRIES
 
 YOUTH_AGE = 30.0
@@ -62,6 +63,8 @@ class Population:
         self.tie_a = np.empty(0, dtype=np.int64)  # KR slot of each cross-border tie
         self.tie_b = np.empty(0, dtype=np.int64)  # JP slot
         self.boycott_i = np.zeros(n)
+        self._kernel_buf: np.ndarray | None = None
+        self._csr: tuple | None = None
         self.group = 2 * self.country + (~self.youth)
         self._stat_rows = np.empty((len(self.STAT_NAMES), n))
         self._onehot = np.zeros((n, N_GROUPS))  # group indicator matrix, kept in step with `group`
@@ -129,6 +132,51 @@ class Population:
 
         benefit, boycott, floor, relief, youth_gain: per-country arrays (KR, JP).
         """
+        if kernels.ENABLED and self.p["bc_epsilon"] >= 1.0:
+            self._step_compiled(rng, benefit, contact, boycott, floor, relief, youth_gain)
+        else:
+            self._step_numpy(rng, benefit, contact, boycott, floor, relief, youth_gain)
+        if kernels.ENABLED:
+            return self._turnover_compiled(rng, benefit, contact, tie_p)
+        self._ties(rng, tie_p)
+        self.age += 1.0 / 12.0
+        grown = np.flatnonzero(self.youth & (self.age >= YOUTH_AGE))
+        leave = np.flatnonzero(self.age >= self.exit_age)
+        self._grow(grown)
+        if leave.size:
+            self._replace(leave, rng, benefit, contact)
+        return int(leave.size)
+
+    def _turnover_compiled(self, rng: np.random.Generator, benefit: np.ndarray, contact: float, tie_p: float) -> int:
+        """Ties, ageing, growing up and replacement in compiled loops (sim.kernels): the same draws and numbers."""
+        nk = int(self.sizes[0])
+        a, b, changed, grown, leave = kernels.ties_and_age(
+            self.tie_a, self.tie_b, self.youth, self.age, self.exit_age, rng.random((3, nk)), self.p["tie_dissolve"],
+            tie_p, nk, YOUTH_AGE)
+        if changed:
+            self.tie_a, self.tie_b = a, b
+        if grown.size or leave.size:
+            self._renew_compiled(grown, leave, rng, benefit, contact)
+        return int(leave.size)
+
+    def _step_compiled(self, rng: np.random.Generator, benefit: np.ndarray, contact: float,
+                       boycott: np.ndarray, floor: np.ndarray, relief: np.ndarray, youth_gain: np.ndarray) -> None:
+        """Trust, grievance, exposure and anchor in one compiled loop (sim.kernels): the same numbers."""
+        p = self.p
+        if self._kernel_buf is None:
+            self._kernel_buf = np.empty(self.n)
+        if self._csr is None or self._csr[0] is not self.A:  # unsigned indices: no wraparound checks
+            self._csr = (self.A, self.A.indptr.astype(np.uint64), self.A.indices.astype(np.uint64))
+        k = np.array([contact if name is None else p[name] for name in kernels.KERNEL_PARAMS], dtype=float)
+        kernels.citizen_month(self.trust, self.grievance, self.exposure, self.anchor, self.age, self.youth,
+                              self.kx, self.g0, self.e0, self.tie_counts(), self.boycott_i, self._kernel_buf,
+                              self.sizes, self._csr[1], self._csr[2], self.A.data, rng.standard_normal(self.n),
+                              np.asarray(benefit, float), np.asarray(relief, float), np.asarray(floor, float),
+                              np.asarray(youth_gain, float), np.asarray(boycott, float), k)
+
+    def _step_numpy(self, rng: np.random.Generator, benefit: np.ndarray, contact: float, boycott: np.ndarray,
+                    floor: np.ndarray, relief: np.ndarray, youth_gain: np.ndarray) -> None:
+        """Trust, grievance, exposure and anchor, vectorised over the citizens."""
         p, t = self.p, self.trust
         each = self.each
         contact_target = p["contact_base"] + p["contact_gain"] * self.exposure * contact
@@ -152,8 +200,6 @@ class Population:
         target *= 1.0 - self.boycott_i
         self.exposure += p["exposure_relax"] * (target - self.exposure)
         self.anchor += p["anchor_rate"] * (t - self.anchor)
-        self._ties(rng, tie_p)
-        return self._age(rng, benefit, contact)
 
     # ties: KR slot (tie_a) and JP slot (tie_b) of each cross-border tie; setting either recounts the ties
     tie_a = property(lambda s: s._tie_a, lambda s, v: s._set_ties("_tie_a", v))
@@ -165,7 +211,9 @@ class Population:
 
     def tie_counts(self) -> np.ndarray:
         """Cross-border ties per citizen, counted up to 3 (recounted only after the ties change)."""
-        if self._tie_count is None:
+        if self._tie_count is None and kernels.ENABLED:
+            self._tie_count = kernels.count_ties(self.tie_a, self.tie_b, self.n, 3)
+        elif self._tie_count is None:
             self._tie_count = np.minimum(np.bincount(self.tie_a, minlength=self.n)
                                          + np.bincount(self.tie_b, minlength=self.n), 3)
         return self._tie_count
@@ -183,19 +231,30 @@ class Population:
             self.tie_a = np.concatenate([self.tie_a, new])
             self.tie_b = np.concatenate([self.tie_b, jp_youth[(partner[new] * jp_youth.size).astype(int)]])
 
-    def _age(self, rng: np.random.Generator, benefit: np.ndarray, contact: float) -> int:
-        self.age += 1.0 / 12.0
-        grown = np.flatnonzero(self.youth & (self.age >= YOUTH_AGE))
+    def _renew_compiled(self, grown: np.ndarray, leave: np.ndarray, rng: np.random.Generator, benefit: np.ndarray,
+                        contact: float) -> None:
+        """_grow and _replace in one compiled loop (sim.kernels.renew): the same draws and numbers."""
+        z = np.empty((3, leave.size))
+        if leave.size:  # drawn in the order _replace draws them
+            z[0], z[1], z[2] = (rng.standard_normal(leave.size) for _ in range(3))
+        k = np.array([contact if name is None else self.p[name] for name in kernels.RENEW_PARAMS], dtype=float)
+        a, b, changed = kernels.renew(grown, leave, self.country, self.youth, self.age, self.span, self.uid,
+                                      self.next_uid, self.trust, self.anchor, self.grievance, self.exposure,
+                                      self.kx, self.g0, self.e0, self.g_z, self.e_z, self.g_level, self.e_level,
+                                      self.group, self._onehot, z, np.asarray(benefit, float), self.tie_a,
+                                      self.tie_b, k)
+        self.next_uid += leave.size
+        if changed:
+            self.tie_a, self.tie_b = a, b
+
+    def _grow(self, grown: np.ndarray) -> None:
+        """Citizens who turned 30 join the public (the ages were advanced by a month)."""
         if grown.size:  # critical years: attitude at 30 becomes the anchor (Schuman & Scott 1989)
             self.youth[grown] = False
             self.anchor[grown] = self.trust[grown]
             self._baselines(grown)
             self.kx[grown] = self.p["kappa_contact_public"]
             self._set_group(grown)
-        leave = np.flatnonzero(self.age >= self.exit_age)
-        if leave.size:
-            self._replace(leave, rng, benefit, contact)
-        return int(leave.size)
 
     def _replace(self, idx: np.ndarray, rng: np.random.Generator, benefit: np.ndarray, contact: float) -> None:
         p, c = self.p, self.country[idx]
@@ -246,6 +305,9 @@ class Population:
     def stats(self, good: float, bad: float, g_threshold: float) -> dict[str, np.ndarray]:
         """Per-group (KR youth, KR public, JP youth, JP public) sums and counts for outputs."""
         t, g, v = self.trust, self.grievance, self._stat_rows
+        if kernels.ENABLED:
+            kernels.fill_stats(v, t, g, self.exposure, self.boycott_i, good, bad, g_threshold)
+            return dict(zip(self.STAT_NAMES, v @ self._onehot, strict=False))
         v[0] = 1.0
         v[1] = t
         np.multiply(t, t, out=v[2])

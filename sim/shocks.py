@@ -13,7 +13,7 @@ import numpy as np
 from scipy import special
 
 from .params import ECONOMY, ENTRY_SCHEMAS, SECURITY, SOCIETY, TECHNOLOGY
-from .streams import monthly_table
+from .streams import Draws, monthly_table
 
 if TYPE_CHECKING:
     from .model import RelationsModel
@@ -68,13 +68,8 @@ def draw_exogenous(data: dict, seed: int, start: int, months: int) -> list[Shock
     defaults = {k: v.default for k, v in ENTRY_SCHEMAS["random_shocks"].items()}
     for i, entry in enumerate(data["random_shocks"]):
         e = {**defaults, **entry}
-        rate = e["rate"]
-
-        def draw(rng: np.random.Generator, n: int, rate: float = rate) -> np.ndarray:
-            counts = rng.poisson(rate, (n, 1)).astype(float)
-            return np.concatenate([counts, rng.random((n, MAX_PER_MONTH))], axis=1)
-
-        table = monthly_table(seed, "exogenous", start, months, 1 + MAX_PER_MONTH, i, draw=draw)
+        table = monthly_table(seed, "exogenous", start, months, 1 + MAX_PER_MONTH, i,
+                              draw=Draws(MAX_PER_MONTH, "poisson", float(e["rate"])))
         for row, month in zip(table, range(start, start + months), strict=False):
             for j in range(min(int(row[0]), MAX_PER_MONTH)):
                 mag = float(magnitude_from_uniform(row[1 + j], e["dist"], e["a"], e["b"], e["c"]))

@@ -9,7 +9,8 @@ strategy shifts any other draw.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,17 +26,45 @@ def stream(seed: int, purpose: str, *key: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(idx, *key)))
 
 
+@dataclass(frozen=True)
+class Draws:
+    """How one block of a month-keyed table is drawn, by value (so blocks can be remembered): `width` uniforms
+    per month, or a standard normal (`kind="normal"`), or a Poisson count with mean `rate` followed by `width`
+    uniforms (`kind="poisson"`)."""
+
+    width: int
+    kind: str = "uniform"
+    rate: float = 0.0
+
+    def __call__(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        if self.kind == "normal":
+            return rng.standard_normal((n, self.width))
+        if self.kind == "poisson":
+            counts = rng.poisson(self.rate, (n, 1)).astype(float)
+            return np.concatenate([counts, rng.random((n, self.width))], axis=1)
+        return rng.random((n, self.width))
+
+
+@functools.lru_cache(maxsize=8192)
+def block(seed: int, purpose: str, key: tuple[int, ...], b: int, draw: Draws) -> np.ndarray:
+    """One block of BLOCK months of a table (read-only; remembered, since every strategy of a comparison, and
+    every scenario with the same background, draws the same blocks for a seed)."""
+    out = draw(stream(seed, purpose, *key, b), BLOCK)
+    out.setflags(write=False)
+    return out
+
+
 def monthly_table(seed: int, purpose: str, start: int, months: int, width: int, *key: int,
-                  draw: Callable[[np.random.Generator, int], np.ndarray] | None = None) -> np.ndarray:
+                  draw: Draws | None = None) -> np.ndarray:
     """Draws of shape (months, width) for months [start, start+months), keyed by absolute month.
 
-    `draw(rng, n)` returns n rows for one block; by default uniforms of the given width.
+    draw: how a block is drawn; by default `width` uniforms per month.
     """
     if months <= 0:
         return np.empty((0, width))
-    draw = draw or (lambda rng, n: rng.random((n, width)))
+    draw = draw or Draws(width)
     first, last = (start + MONTH_OFFSET) // BLOCK, (start + months - 1 + MONTH_OFFSET) // BLOCK
-    blocks = [draw(stream(seed, purpose, *key, b), BLOCK) for b in range(first, last + 1)]
+    blocks = [block(int(seed), purpose, tuple(key), b, draw) for b in range(first, last + 1)]
     table = np.concatenate(blocks)
     off = (start + MONTH_OFFSET) - first * BLOCK
     return table[off:off + months]

@@ -51,6 +51,7 @@ def recorded(monkeypatch):
 
         monkeypatch.setattr(sim.streams, "stream", stream)
         monkeypatch.setattr(sim.model, "stream", stream)
+        sim.streams.block.cache_clear()  # every block drawn afresh (and recorded) in each run
         model = RelationsModel(scenario, strategy, seed).run()
         monkeypatch.setattr(sim.streams, "stream", real)
         monkeypatch.setattr(sim.model, "stream", real)
