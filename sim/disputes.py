@@ -105,15 +105,19 @@ class DisputeBook:
     def penalty(self, country: int) -> np.ndarray:
         """Logit penalty on a country's offers per field: L * (1 - exp(-sum w * severity))."""
         gov = self.model.governments[country]
-        load = np.zeros(len(FIELDS))
+        spill = gov.levers["spillover"]
+        load = [0.0] * len(FIELDS)
+        any_open = False
         for d in self.items:
             if d.status != "open":
                 continue
-            w = np.full(len(FIELDS), gov.levers["spillover"])
-            if d.standoff and (country == d.linker or d.counter):
-                w[d.fields] = 1.0
-            load += w * d.severity
-        return gov.levers["leverage_gain"] * (1.0 - np.exp(-load))
+            any_open = True
+            linked = d.fields if d.standoff and (country == d.linker or d.counter) else ()
+            for f in range(len(FIELDS)):
+                load[f] += (1.0 if f in linked else spill) * d.severity
+        if not any_open:
+            return np.zeros(len(FIELDS))
+        return gov.levers["leverage_gain"] * (1.0 - np.exp(-np.array(load)))
 
     def _u(self, d: Dispute, month: int, col: int) -> float:
         key = (d.aggrieved, ISSUES.index(d.issue))

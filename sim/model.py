@@ -59,7 +59,7 @@ class RelationsModel(mesa.Model):
         self.citizen_rng = stream(seed, "citizens")
         self.poll_rng = stream(seed, "poll")
         burn = parse_strategy(d["burn_in_strategy"], d)
-        self.population = Population(d, stream(seed, "init"))
+        self.population = Population(d, stream(seed, "init"), network=state is None)
         self.governments = [Government(self, c, burn[COUNTRIES[c]]) for c in range(2)]
         env = d["environment"]
         self.tension, self.contact = env["tension_init"], env["contact_normal"]

@@ -27,7 +27,8 @@ def lever_effect(lever: np.ndarray | float) -> np.ndarray | float:
 class Population:
     """State of every citizen in both countries, held as arrays (one row per slot)."""
 
-    def __init__(self, data: dict, rng: np.random.Generator) -> None:
+    def __init__(self, data: dict, rng: np.random.Generator, network: bool = True) -> None:
+        """network=False leaves the network to a saved state that restores it (rows, cols, then restored())."""
         self.p = p = data["citizens"]
         pops = [data["population"][c] for c in COUNTRIES]
         self.sizes = np.array([q["n_public"] + q["n_youth"] for q in pops])
@@ -58,13 +59,15 @@ class Population:
         self.trust = np.clip(t_level[self.country, self.youth.astype(int)] + noise, 0.02, 0.98)
         self.anchor = self.trust.copy()
         self.kx = np.where(self.youth, p["kappa_contact_youth"], p["kappa_contact_public"])
-        self._build_network(rng)
+        if network:
+            self._build_network(rng)
         self._tie_count: np.ndarray | None = None
         self.tie_a = np.empty(0, dtype=np.int64)  # KR slot of each cross-border tie
         self.tie_b = np.empty(0, dtype=np.int64)  # JP slot
         self.boycott_i = np.zeros(n)
         self._kernel_buf: np.ndarray | None = None
         self._csr: tuple | None = None
+        self._group_weight: np.ndarray | None = None
         self.group = 2 * self.country + (~self.youth)
         self._stat_rows = np.empty((len(self.STAT_NAMES), n))
         self._onehot = np.zeros((n, N_GROUPS))  # group indicator matrix, kept in step with `group`
@@ -322,6 +325,7 @@ class Population:
 
     def weights(self, counts: np.ndarray) -> np.ndarray:
         """Population weight of each group's mean: youth share of adults within each country."""
-        ys = self.youth_share
-        w = np.array([ys[0], 1 - ys[0], ys[1], 1 - ys[1]])
-        return np.where(counts > 0, w, 0.0)
+        if self._group_weight is None:
+            ys = self.youth_share
+            self._group_weight = np.array([ys[0], 1 - ys[0], ys[1], 1 - ys[1]])
+        return np.where(counts > 0, self._group_weight, 0.0)
