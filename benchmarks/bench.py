@@ -20,7 +20,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import mesa
 import numpy as np
@@ -102,9 +102,9 @@ def machine() -> None:
     print(f"  pandas      {pd.__version__}")
     print(f"  mesa        {mesa.__version__}")
     print(f"  code        {code_version()}")
-    from sim.runner import _mp_context
+    from sim.runner import mp_context
 
-    print(f"  pool start  {_mp_context().get_start_method()} (sim.runner preloads the model in the server; "
+    print(f"  pool start  {mp_context().get_start_method()} (sim.runner preloads the model in the server; "
           f"global default {multiprocessing.get_start_method()})")
     print(f"  {load()}")
 
@@ -169,29 +169,35 @@ def bench_single(cfg: Config) -> Timing:
     return timing
 
 
+def peak_rss_gib() -> float:
+    """Peak resident memory of this process so far, in GiB (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
 def bench_scale(cfg: Config) -> None:
     header("scale: baseline.yaml, two_track, citizens x factor")
     base = load_scenario(BASELINE)
     burn, horizon = int(base.data["burn_in"]), int(base.data["horizon"])
     sim.run(base, STRATEGY, 0, keep_model=False)  # warm-up
     print(f"  {'factor':>6} {'citizens':>10} {'reps':>4} {'total s':>9} {'burn-in s':>9} {'horizon s':>9} "
-          f"{'us/cit-mo':>9} {'us/cit-mo':>9} {'ratio':>7} {'ratio':>7}")
+          f"{'us/cit-mo':>9} {'us/cit-mo':>9} {'ratio':>7} {'ratio':>7} {'peak RSS':>9}")
     print(f"  {'':>6} {'':>10} {'':>4} {'':>9} {'':>9} {'':>9} {'total':>9} {'horizon':>9} {'total':>7} "
-          f"{'horizon':>7}")
+          f"{'horizon':>7} {'GiB':>9}")
     first: Timing | None = None
     for factor in cfg.scale_factors:
         scenario = scaled(base, factor)
         n = n_citizens(scenario)
-        reps = cfg.reps if factor == 1 else max(1, min(cfg.reps, 3 if factor <= 10 else 2))
+        reps = cfg.reps if factor == 1 else max(1, min(cfg.reps, 3 if factor <= 10 else 2 if factor <= 100 else 1))
         timing, _ = time_runs(scenario, reps)
         first = first or timing
         per_total = 1e6 * timing.total / (n * (burn + horizon))
         per_horizon = 1e6 * timing.horizon / (n * horizon)
         print(f"  {factor:>5}x {n:>10,} {reps:>4} {timing.total:>9.3f} {timing.burn_in:>9.3f} {timing.horizon:>9.3f} "
               f"{per_total:>9.3f} {per_horizon:>9.3f} {timing.total / first.total:>6.1f}x "
-              f"{timing.horizon / first.horizon:>6.1f}x")
+              f"{timing.horizon / first.horizon:>6.1f}x {peak_rss_gib():>9.2f}")
     print("  us/cit-mo: microseconds per citizen-month (total over burn-in + horizon months; horizon over its "
-          "months);\n  ratio: time relative to 1x (linear scaling = the factor)")
+          "months);\n  ratio: time relative to 1x (linear scaling = the factor); peak RSS: this process's peak so "
+          "far\n  (factors run in increasing order, so it is the peak of the largest run up to that row)")
 
 
 def bench_compare(cfg: Config) -> None:
@@ -244,6 +250,8 @@ def parse_args(argv: list[str] | None = None) -> tuple[Config, list[str]]:
                     help="repetitions (default 5; 1 for the comparison unless given; fewer at 10x/100x)")
     ap.add_argument("--quick", action="store_true", help="fast smoke version (few reps, no 100x, few seeds)")
     ap.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts to run: {','.join(PARTS)}")
+    ap.add_argument("--scale", default=None,
+                    help="citizen factors of the scale part, comma-separated (default 1,10,100; 1000 = 5 million)")
     args = ap.parse_args(argv)
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = sorted(set(parts) - set(PARTS))
@@ -257,6 +265,14 @@ def parse_args(argv: list[str] | None = None) -> tuple[Config, list[str]]:
     else:
         cfg = Config(reps=args.reps or 5, compare_reps=args.reps or 1, scale_factors=(1, 10, 100),
                      compare_seeds=100, subset_seeds=20, quick=False)
+    if args.scale:
+        try:
+            factors = tuple(int(f) for f in args.scale.split(","))
+        except ValueError:
+            ap.error(f"--scale takes whole numbers separated by commas, got {args.scale!r}")
+        if any(f < 1 for f in factors):
+            ap.error("--scale factors must be >= 1")
+        cfg = replace(cfg, scale_factors=tuple(sorted(set(factors))))
     return cfg, parts
 
 
