@@ -31,7 +31,7 @@ from .limits import check
 from .model import burn_in_key
 from .provenance import provenance
 from .results import Results, ResultStore, load_results
-from .runner import RunSpec, default_workers, run, worker_pool
+from .runner import BURN_INS, RunSpec, default_workers, run, worker_pool
 
 MAX_RETRIES = 2  # resubmissions of a task whose worker died
 SCHEDULER_TIMEOUT = 5.0  # seconds to reach a Dask scheduler before giving up
@@ -51,6 +51,7 @@ def _labels(spec: RunSpec, key: str) -> dict:
 def execute_runs(items: list[tuple[str, RunSpec]], monthly: bool) -> list[dict]:
     """Run a bundle of specs in a worker; every run returns a record, a failing run its traceback. BLAS runs on
     one thread here, so that neither the speed nor the numbers depend on the machine's core count."""
+    BURN_INS.retain({(burn_in_key(spec.scenario), spec.seed) for _, spec in items})  # memory flat over a batch
     with threadpool_limits(1, user_api="blas"):
         return [execute_run(key, spec, monthly) for key, spec in items]
 

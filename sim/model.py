@@ -9,6 +9,7 @@ or handled on their own track. One month per step, in the order of MODEL.md §3.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 from typing import Any
@@ -28,6 +29,19 @@ from .strategies import parse_strategy
 from .streams import Draws, monthly_table, stream
 
 STATE_VERSION = 1
+
+
+@functools.lru_cache(maxsize=4096)
+def provocation_chance(rate: float, deterrence: float, credibility: float) -> float:
+    """An actor's monthly chance to provoke, 1 - exp(-rate * exp(-deterrence * credibility)) (MODEL.md §4.6;
+    remembered, as credibility changes only after standoffs)."""
+    lam, delta, cred = rate, deterrence, credibility
+    return float(1.0 - np.exp(-lam * np.exp(-delta * cred)))
+
+
+def unit(x: np.ndarray) -> np.ndarray:
+    """x clipped to [0, 1] (np.clip's values, with less overhead on small arrays)."""
+    return np.minimum(np.maximum(x, 0.0), 1.0)
 
 
 STATE_ARRAYS = ("age", "youth", "uid", "g_z", "e_z", "grievance", "exposure", "trust", "anchor", "tie_a",
@@ -168,8 +182,8 @@ class RelationsModel(mesa.Model):
         felt = self.felt_cooperation()
         es = 0.5 * (felt[ECONOMY] + felt[SOCIETY])
         st = 0.5 * (felt[SECURITY] + felt[TECHNOLOGY])
-        return np.clip(c["benefit_base"] + c["benefit_gain"] * (1 + c["communication_gain"] * comm) * es
-                       + c["security_benefit_gain"] * self.tension * st - g["hedge"] * self.tension, 0.0, 1.0)
+        return unit(c["benefit_base"] + c["benefit_gain"] * (1 + c["communication_gain"] * comm) * es
+                    + c["security_benefit_gain"] * self.tension * st - g["hedge"] * self.tension)
 
     def _share(self, country: int, counts: np.ndarray, n: np.ndarray | None = None) -> float:
         n = self._stats["n"] if n is None else n
@@ -260,8 +274,8 @@ class RelationsModel(mesa.Model):
         pen = [self.disputes.penalty(c) for c in range(2)]
         last = [gv.offered for gv in self.governments]
         for gv in self.governments:
-            gv.offered = np.clip(gv.next_offers(self.trust_mean[gv.country], values, pen[gv.country],
-                                                last[1 - gv.country]), 0.0, 1.0)
+            gv.offered = unit(gv.next_offers(self.trust_mean[gv.country], values, pen[gv.country],
+                                             last[1 - gv.country]))
         self.realised = np.minimum(self.governments[0].offered, self.governments[1].offered)
         if not self.disputes.standoff_active():
             self.reference += self.data["disputes"]["reference_rate"] * (self.realised - self.reference)
@@ -322,7 +336,7 @@ class RelationsModel(mesa.Model):
                 continue
             cred = self.governments[1 - actor].threat_credibility
             u = self.provocation_uniforms[i, actor]
-            if u[0] < 1.0 - np.exp(-lam * np.exp(-delta * cred)):
+            if u[0] < provocation_chance(lam, delta, cred):
                 issues = PROVOCATION_ISSUES[actor]
                 issue = issues[min(int(u[2] * len(issues)), len(issues) - 1)]
                 self._fire(Shock(t, "provocation", float(self._provocation_magnitude[i, actor]),

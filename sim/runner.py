@@ -36,9 +36,10 @@ class RunResult:
 class BurnInCache:
     """States at the end of the burn-in, per (burn-in key, seed), kept for the other strategies of the same
     seed (the burn-in does not depend on the strategy, ODD §5): a comparison runs each burn-in once per
-    process. Bounded in bytes; the least recently used state leaves first."""
+    process. Bounded in bytes; the least recently used state leaves first. A batch worker keeps only the states
+    of the task at hand (`retain`), since a batch puts the runs of one burn-in in one task."""
 
-    def __init__(self, max_bytes: int = 256 * 2**20) -> None:
+    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
         self.max_bytes = max_bytes
         self.states: OrderedDict[tuple[str, int], tuple[dict, int]] = OrderedDict()
         self.hits = self.misses = 0
@@ -57,6 +58,12 @@ class BurnInCache:
             while sum(n for _, n in self.states.values()) > self.max_bytes:
                 self.states.popitem(last=False)
         return state
+
+
+    def retain(self, keys: set[tuple[str, int]]) -> None:
+        """Forget every state but those of these (burn-in key, seed) pairs."""
+        for key in [k for k in self.states if k not in keys]:
+            del self.states[key]
 
 
 BURN_INS = BurnInCache()

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from sim import RelationsModel, run
-from sim.batch import by_burn_in
+from sim.batch import by_burn_in, execute_runs
 from sim.model import burn_in_key, burn_in_state
-from sim.runner import BurnInCache, RunSpec
+from sim.runner import BURN_INS, BurnInCache, RunSpec
 
 from .helpers import SCENARIOS, bundled_on_pinned
 
@@ -90,3 +90,19 @@ def test_batches_put_the_runs_of_one_burn_in_side_by_side(tiny_scenario):
     assert all(groups[i] == groups[i + 1] for i in range(0, len(groups), 2))
     assert sorted(k for k, _ in ordered) == sorted(k for k, _ in pending)
     assert [sp.strategy for _, sp in ordered[:2]] == ["two_track", "linked"]
+
+
+def test_a_batch_worker_keeps_only_the_burn_ins_of_its_task(tiny_scenario):
+    """Memory stays flat over a long batch: each task keeps the states of its own runs only (its runs of one
+    burn-in share it), so states of earlier tasks do not pile up in a worker."""
+    BURN_INS.states.clear()
+    scen = tiny_scenario.with_overrides(horizon=6)
+    for seed in range(4):
+        records = execute_runs([(f"{s}{seed}", RunSpec(scen, s, seed)) for s in ("two_track", "linked")], False)
+        assert all(r["ok"] for r in records)
+        assert [k[1] for k in BURN_INS.states] == [seed]
+    cache = BurnInCache()
+    for seed in range(3):
+        cache.get(scen, seed)
+    cache.retain({(burn_in_key(scen), 1)})
+    assert [k[1] for k in cache.states] == [1]
