@@ -7,17 +7,16 @@ Without numba, or with `ENABLED = False` (environment variable SIM_KERNEL=numpy)
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
+from collections.abc import Callable
 
 import numpy as np
 
-try:
-    import numba
-except ImportError:  # pragma: no cover - exercised where numba is absent
-    numba = None
-
-AVAILABLE = numba is not None
-"""numba is installed."""
+AVAILABLE = importlib.util.find_spec("numba") is not None
+"""numba is installed (it is imported only when a compiled loop first runs, so a process that runs no model,
+such as the parent of a batch, does not load it)."""
 ENABLED = AVAILABLE and os.environ.get("SIM_KERNEL", "").lower() != "numpy"
 """The compiled loop is used (set False to force the numpy path)."""
 
@@ -227,9 +226,26 @@ KERNEL_PARAMS = ("kappa_social", "kappa_anchor", "kappa_benefit", "kappa_grievan
                  "grievance_relax", "tie_gain", "exposure_relax", "anchor_rate")
 """Citizen parameters in the order `citizen_month` reads them (None: this month's contact)."""
 
-if AVAILABLE:  # compiled on first use (and cached on disk), so importing costs nothing
-    citizen_month = numba.njit(cache=True, nogil=True)(citizen_month)
-    ties_and_age = numba.njit(cache=True, nogil=True)(ties_and_age)
-    fill_stats = numba.njit(cache=True, nogil=True)(fill_stats)
-    renew = numba.njit(cache=True, nogil=True)(renew)
-    count_ties = numba.njit(cache=True, nogil=True)(count_ties)
+
+def compiled_on_first_call(py_func: Callable) -> Callable:
+    """py_func compiled with numba (cached on disk) the first time it is called."""
+    jitted: list[Callable] = []
+
+    @functools.wraps(py_func)
+    def call(*args):  # noqa: ANN202 - the signature of py_func
+        if not jitted:
+            import numba
+
+            jitted.append(numba.njit(cache=True, nogil=True)(py_func))
+        return jitted[0](*args)
+
+    call.py_func = py_func
+    return call
+
+
+if AVAILABLE:
+    citizen_month = compiled_on_first_call(citizen_month)
+    ties_and_age = compiled_on_first_call(ties_and_age)
+    fill_stats = compiled_on_first_call(fill_stats)
+    renew = compiled_on_first_call(renew)
+    count_ties = compiled_on_first_call(count_ties)
