@@ -108,25 +108,32 @@ class Citizen(_Agent):
 
 
 class Government(_Agent):
-    """A country's government: offers per field, approval, win-set, strategy levers, credibility."""
+    """A country's government: offers per field, approval, win-set, strategy levers, credibility.
 
-    def __init__(self, model: RelationsModel, country: int, levers: dict) -> None:
+    params: the scenario's `government` section (MODEL.md §4.3); credibility_init and credibility_weight: the
+    `disputes` section's starting reputation of this country and its update weight (§8); youth_exchange_gain: the
+    `citizens` section's exposure gain at a full youth-exchange lever."""
+
+    def __init__(self, model: RelationsModel, country: int, levers: dict, params: dict, credibility_init: float,
+                 credibility_weight: float, youth_exchange_gain: float) -> None:
         super().__init__(model)
-        g = model.data["government"]
+        self.p = g = params
         self.country, self.name = country, COUNTRIES[country]
         self.offered = np.full(len(FIELDS), g["offer_init"])
         self.approval = g["approval_reset"]
         self.winset = 0.5
         self.months_below = 0
         self.leader = 1
-        self.credibility = model.data["disputes"]["credibility_init"][self.name]
+        self.credibility = credibility_init
+        self.credibility_weight = credibility_weight
+        self.youth_exchange_gain = youth_exchange_gain
         self.dependence = np.array([g["dependence"][self.name][f] for f in FIELDS])
         self.set_levers(levers)
 
     def set_levers(self, levers: dict) -> None:
         """Adopt a lever bundle (a strategy, or a new leader's declared policy)."""
         self.levers = dict(levers)
-        budget = self.model.data["government"]["lever_budget"]
+        budget = self.p["lever_budget"]
         spend = self.levers["youth_exchange"] + self.levers["public_communication"]
         if budget > 0 and spend > budget:
             for k in ("youth_exchange", "public_communication"):
@@ -142,7 +149,7 @@ class Government(_Agent):
     def standoff_outcome(self, held: bool) -> None:
         """Update the reputation after one of this country's own standoffs: it held (the target conceded)
         or it backed down."""
-        w = self.model.data["disputes"]["credibility_weight"]
+        w = self.credibility_weight
         self.credibility = (1 - w) * self.credibility + w * float(held)
 
     @property
@@ -150,14 +157,14 @@ class Government(_Agent):
         return self.model.governments[1 - self.country]
 
     def update_winset(self, trust: float, grievance: float) -> None:
-        g = self.model.data["government"]
+        g = self.p
         self.winset = float(logistic(g["winset_base"] + g["winset_trust"] * (trust - 0.5)
                                      - g["winset_grievance"] * grievance))
 
     def next_offers(self, trust: float, values: np.ndarray, penalty: np.ndarray,
                     other_offered: np.ndarray) -> np.ndarray:
         """Offers moved toward the target set by trust, value, reciprocity and dispute penalties."""
-        g, h = self.model.data["government"], self.levers["horizon"]
+        g, h = self.p, self.levers["horizon"]
         base = self.model.offer_base
         x = (base + g["trust_weight"] * (trust - 0.5) + self.model.value_weight * values
              + g["reciprocity"] * (other_offered - self.offered) - penalty)
@@ -171,7 +178,7 @@ class Government(_Agent):
         return float(self.dependence @ realised / self.dependence.sum())
 
     def step_approval(self, realised: np.ndarray, grievance: float) -> None:
-        g = self.model.data["government"]
+        g = self.p
         over = np.maximum(0.0, self.offered - self.winset).sum()
         target = (g["approval_base"] + g["approval_benefit"] * self.benefit(realised)
                   - g["winset_cost"] * over * grievance)
@@ -179,20 +186,20 @@ class Government(_Agent):
         self.months_below = self.months_below + 1 if self.approval < g["approval_min"] else 0
 
     def may_fall(self, u: float) -> bool:
-        g = self.model.data["government"]
+        g = self.p
         return self.months_below >= g["leader_months"] and u < g["leader_hazard"]
 
     def replace_leader(self, levers: dict | None = None) -> None:
         """A new leader: approval resets, offers are cut to the win-set, optionally a new policy."""
         self.leader += 1
-        self.approval = self.model.data["government"]["approval_reset"]
+        self.approval = self.p["approval_reset"]
         self.months_below = 0
         self.offered = np.minimum(self.offered, self.winset)
         if levers is not None:
             self.set_levers(levers)
 
     def youth_gain(self) -> float:
-        return float(self.model.data["citizens"]["youth_exchange_gain"] * effect(self.levers["youth_exchange"]))
+        return float(self.youth_exchange_gain * effect(self.levers["youth_exchange"]))
 
     def communication(self) -> float:
         return effect(self.levers["public_communication"])

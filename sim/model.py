@@ -74,7 +74,9 @@ class RelationsModel(mesa.Model):
         self.poll_rng = stream(seed, "poll")
         burn = parse_strategy(d["burn_in_strategy"], d)
         self.population = Population(d, stream(seed, "init"), network=state is None)
-        self.governments = [Government(self, c, burn[COUNTRIES[c]]) for c in range(2)]
+        self.governments = [Government(self, c, burn[COUNTRIES[c]], g, d["disputes"]["credibility_init"][COUNTRIES[c]],
+                                       d["disputes"]["credibility_weight"], d["citizens"]["youth_exchange_gain"])
+                            for c in range(2)]
         env = d["environment"]
         self.tension, self.contact = env["tension_init"], env["contact_normal"]
         self.contact_normal, self.contact_cap, self.pandemic_until = env["contact_normal"], 1.0, -10**9

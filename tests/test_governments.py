@@ -480,3 +480,21 @@ def test_each_government_bears_its_own_dispute_penalty_in_a_month():
     pen = [model.disputes.penalty(c) for c in range(2)]
     assert pen[0][1] > pen[1][1] + 0.1
     assert kr[1] < jp[1] - 0.01
+
+
+def test_a_government_reads_the_parameters_it_was_given():
+    """Government(..., params, credibility_init, credibility_weight, youth_exchange_gain) uses these, not the
+    model's scenario: a copy of the government section with another approval reset and win-set slope, and
+    other credibility values, change what it starts with and how it moves."""
+    from sim.agents import Government
+
+    model = _model()
+    g = {**model.data["government"], "approval_reset": 0.123, "winset_trust": 0.0, "winset_base": 0.0}
+    gov = Government(model, 1, dict(model.governments[1].levers), g, 0.9, 0.5, 0.2)
+    assert gov.approval == 0.123 and gov.credibility == 0.9
+    gov.update_winset(trust=0.9, grievance=0.0)
+    assert gov.winset == pytest.approx(0.5)  # logistic(0): the slope of the given section, not the scenario's
+    gov.standoff_outcome(held=False)
+    assert gov.credibility == pytest.approx(0.45)
+    assert gov.youth_gain() == pytest.approx(0.2 * (1 - np.exp(-3 * gov.levers["youth_exchange"])))
+    assert model.governments[1].approval != 0.123
