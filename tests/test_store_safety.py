@@ -516,10 +516,14 @@ class _Lines:
 def _signalled_cli(exp_file: Path, out: Path, sig: int, group: bool) -> int:
     """Run `sim batch` until it reports finished runs, send `sig`; returns the runs it had reported."""
     cmd = [sys.executable, "-m", "sim.cli", "batch", str(exp_file), "--out", str(out), "-j", "2"]
-    # Ctrl-C as in a terminal: a suite run as a background job (`cmd &` in a script) hands its children SIGINT
-    # ignored, and Python then never turns SIGINT into KeyboardInterrupt
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    # Ctrl-C as in a terminal: a suite run as a background job (`cmd &` in a script) has SIGINT ignored, children
+    # inherit that, and Python then never turns SIGINT into KeyboardInterrupt; so not ignored while it starts
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+    finally:
+        signal.signal(signal.SIGINT, before)
     try:
         lines = _Lines(proc.stderr)
         deadline = time.monotonic() + 60
