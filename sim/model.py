@@ -35,8 +35,7 @@ STATE_VERSION = 1
 def provocation_chance(rate: float, deterrence: float, credibility: float) -> float:
     """An actor's monthly chance to provoke, 1 - exp(-rate * exp(-deterrence * credibility)) (MODEL.md §4.6;
     remembered, as credibility changes only after standoffs)."""
-    lam, delta, cred = rate, deterrence, credibility
-    return float(1.0 - np.exp(-lam * np.exp(-delta * cred)))
+    return float(1.0 - np.exp(-rate * np.exp(-deterrence * credibility)))
 
 
 def unit(x: np.ndarray) -> np.ndarray:
@@ -188,7 +187,7 @@ class RelationsModel(mesa.Model):
                     + c["security_benefit_gain"] * self.tension * st - g["hedge"] * self.tension)
 
     def _share(self, country: int, counts: np.ndarray, n: np.ndarray | None = None) -> float:
-        n = self._stats["n"] if n is None else n
+        n = self.group_stats["n"] if n is None else n
         rows = slice(2 * country, 2 * country + 2)
         w = self.population.weights(n)[rows]
         return float(w @ (counts[rows] / np.maximum(n[rows], 1)) / max(w.sum(), 1e-12))
@@ -202,19 +201,19 @@ class RelationsModel(mesa.Model):
     def acceptance(self, country: int) -> float:
         """Share of a country's public (population-weighted) with trust above the bad threshold
         (as of the last citizen update)."""
-        return 1.0 - self._share(country, self._stats["bad"])
+        return 1.0 - self._share(country, self.group_stats["bad"])
 
     def _means(self) -> None:
         p = self.data["citizens"]
-        self._stats = self.population.stats(p["good_threshold"], p["bad_threshold"], p["grievance_threshold"])
-        self._w = self.population.weights(self._stats["n"])
-        n = np.maximum(self._stats["n"], 1)
-        wt = self._w.reshape(2, 2)
+        self.group_stats = self.population.stats(p["good_threshold"], p["bad_threshold"], p["grievance_threshold"])
+        self.group_weights = self.population.weights(self.group_stats["n"])
+        n = np.maximum(self.group_stats["n"], 1)
+        wt = self.group_weights.reshape(2, 2)
         norm = wt.sum(axis=1)
-        self.trust_mean = ((self._stats["trust"] / n).reshape(2, 2) * wt).sum(axis=1) / norm
-        exposure = float(self._stats["exposure"].sum())
-        self.visit_loss = 1.0 - float(self._stats["visits"].sum()) / exposure if exposure > 0 else 0.0
-        self.grievance_mean = ((self._stats["grievance"] / n).reshape(2, 2) * wt).sum(axis=1) / norm
+        self.trust_mean = ((self.group_stats["trust"] / n).reshape(2, 2) * wt).sum(axis=1) / norm
+        exposure = float(self.group_stats["exposure"].sum())
+        self.visit_loss = 1.0 - float(self.group_stats["visits"].sum()) / exposure if exposure > 0 else 0.0
+        self.grievance_mean = ((self.group_stats["grievance"] / n).reshape(2, 2) * wt).sum(axis=1) / norm
 
     def log_event(self, month: int, event: str, actor: str = "none", magnitude: float = float("nan"),
                   issue: str = "", dispute: int = -1, origin: str = "endogenous") -> None:

@@ -52,8 +52,8 @@ class Recorder:
         m, col, row = self.model, self.col, self._table[i]
         raw = self.raw[i]
         for k, name in enumerate(STAT_ROWS):
-            raw[k] = m._stats[name]
-        raw[-1] = m._w
+            raw[k] = m.group_stats[name]
+        raw[-1] = m.group_weights
         row[0] = m.month
         payoff_w = m.data["government"]["payoff_approval_weight"]
         standoff = m.disputes.standoff_active()

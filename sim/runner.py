@@ -59,7 +59,6 @@ class BurnInCache:
                 self.states.popitem(last=False)
         return state
 
-
     def retain(self, keys: set[tuple[str, int]]) -> None:
         """Forget every state but those of these (burn-in key, seed) pairs."""
         for key in [k for k in self.states if k not in keys]:

@@ -33,9 +33,9 @@ def _recorded_row(contact=1.0, approval=(0.9, 0.2), **overrides) -> tuple[dict, 
     """Build a quiet model, put the hand-built state in place and record one month."""
     scenario = pinned(horizon=3, burn_in=0, **QUIET, **overrides)
     model = RelationsModel(scenario, "two_track", 0)
-    model._stats = {"n": N, "trust": 0.5 * N, "trust2": 0.3 * N, "good": GOOD, "bad": BAD,
+    model.group_stats = {"n": N, "trust": 0.5 * N, "trust2": 0.3 * N, "good": GOOD, "bad": BAD,
                     "grievance": 0.4 * N, "low_grievance": 0.5 * N, "exposure": 0.5 * N, "visits": VISITS}
-    model._w = W.copy()
+    model.group_weights = W.copy()
     model.realised = REALISED.copy()
     model.disputes.items = [Dispute(0, "dokdo", 0, SEVERITY, 0)]
     model.contact = contact
