@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from .errors import InputError, LimitError
 from .limits import Estimate, estimate
@@ -468,6 +467,8 @@ def _sweep(value: Any, scenarios: list, w: _Where) -> tuple[list[dict], list[str
         if not lo < hi:
             w.fail("a sampled axis needs low < high", ("sweep", "axes", name), axes[name], "{low: a, high: b}, a < b")
     seed = value.get("seed", 0)
+    from scipy.stats import qmc  # here: scipy.stats takes a second to import, and workers never sample
+
     gen = qmc.LatinHypercube(d=len(names), seed=seed) if sampler == "lhs" else \
         qmc.Sobol(d=len(names), scramble=True, seed=seed)
     unit = gen.random(n)
