@@ -128,6 +128,7 @@ class Government(_Agent):
         self.credibility_weight = credibility_weight
         self.youth_exchange_gain = youth_exchange_gain
         self.dependence = np.array([g["dependence"][self.name][f] for f in FIELDS])
+        self.dependence_total = float(self.dependence.sum())
         self.set_levers(levers)
 
     def set_levers(self, levers: dict) -> None:
@@ -175,11 +176,14 @@ class Government(_Agent):
 
     def benefit(self, realised: np.ndarray) -> float:
         """Dependence-weighted benefit from realised cooperation, in [0, 1]."""
-        return float(self.dependence @ realised / self.dependence.sum())
+        return float(self.dependence @ realised / self.dependence_total)
 
     def step_approval(self, realised: np.ndarray, grievance: float) -> None:
         g = self.p
-        over = np.maximum(0.0, self.offered - self.winset).sum()
+        w = self.winset
+        over = 0.0
+        for x in self.offered.tolist():  # the sum over the fields in numpy's order
+            over += max(0.0, x - w)
         target = (g["approval_base"] + g["approval_benefit"] * self.benefit(realised)
                   - g["winset_cost"] * over * grievance)
         self.approval += g["approval_relax"] * (min(max(float(target), 0.0), 1.0) - self.approval)

@@ -228,7 +228,8 @@ KERNEL_PARAMS = ("kappa_social", "kappa_anchor", "kappa_benefit", "kappa_grievan
 
 
 def compiled_on_first_call(py_func: Callable) -> Callable:
-    """py_func compiled with numba (cached on disk) the first time it is called."""
+    """py_func compiled with numba (cached on disk) the first time it is called; from then on this module's
+    name for it is the compiled function itself, so later calls through `kernels.NAME` skip this wrapper."""
     jitted: list[Callable] = []
 
     @functools.wraps(py_func)
@@ -237,6 +238,8 @@ def compiled_on_first_call(py_func: Callable) -> Callable:
             import numba
 
             jitted.append(numba.njit(cache=True, nogil=True)(py_func))
+            if globals().get(py_func.__name__) is call:  # not if someone has wrapped it in the meantime
+                globals()[py_func.__name__] = jitted[0]
         return jitted[0](*args)
 
     call.py_func = py_func

@@ -204,16 +204,25 @@ class RelationsModel(mesa.Model):
         return 1.0 - self._share(country, self.group_stats["bad"])
 
     def _means(self) -> None:
+        """The group statistics of the citizens as they are now, and each country's population-weighted mean
+        trust and grievance and the visits lost to boycotts (Python floats: the same operations in the same
+        order as numpy's on these 2- and 4-element arrays, hence the same numbers)."""
         p = self.data["citizens"]
-        self.group_stats = self.population.stats(p["good_threshold"], p["bad_threshold"], p["grievance_threshold"])
-        self.group_weights = self.population.weights(self.group_stats["n"])
-        n = np.maximum(self.group_stats["n"], 1)
-        wt = self.group_weights.reshape(2, 2)
-        norm = wt.sum(axis=1)
-        self.trust_mean = ((self.group_stats["trust"] / n).reshape(2, 2) * wt).sum(axis=1) / norm
-        exposure = float(self.group_stats["exposure"].sum())
-        self.visit_loss = 1.0 - float(self.group_stats["visits"].sum()) / exposure if exposure > 0 else 0.0
-        self.grievance_mean = ((self.group_stats["grievance"] / n).reshape(2, 2) * wt).sum(axis=1) / norm
+        st = self.group_stats = self.population.stats(p["good_threshold"], p["bad_threshold"],
+                                                      p["grievance_threshold"])
+        self.group_weights = self.population.weights(st["n"])
+        n = [max(float(x), 1.0) for x in st["n"]]
+        w = self.group_weights.tolist()
+        trust, grievance = st["trust"].tolist(), st["grievance"].tolist()
+        tm, gm = [], []
+        for c in (0, 2):
+            norm = w[c] + w[c + 1]
+            tm.append((trust[c] / n[c] * w[c] + trust[c + 1] / n[c + 1] * w[c + 1]) / norm)
+            gm.append((grievance[c] / n[c] * w[c] + grievance[c + 1] / n[c + 1] * w[c + 1]) / norm)
+        self.trust_mean, self.grievance_mean = tm, gm
+        e, v = st["exposure"].tolist(), st["visits"].tolist()
+        exposure = ((e[0] + e[1]) + e[2]) + e[3]
+        self.visit_loss = 1.0 - (((v[0] + v[1]) + v[2]) + v[3]) / exposure if exposure > 0 else 0.0
 
     def log_event(self, month: int, event: str, actor: str = "none", magnitude: float = float("nan"),
                   issue: str = "", dispute: int = -1, origin: str = "endogenous") -> None:

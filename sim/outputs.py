@@ -63,13 +63,16 @@ class Recorder:
             j = col[f"approval_{c}"]
             row[j:j + 7] = gv.approval, gv.winset, gv.credibility, np.nan, boy, payoff, gv.leader
         j = col["offered_KR_security"]
-        row[j:j + 8] = *m.governments[0].offered, *m.governments[1].offered
-        coop = float(m.realised.mean())
+        row[j:j + 4] = m.governments[0].offered
+        row[j + 4:j + 8] = m.governments[1].offered
+        r = m.realised.tolist()
+        coop = (((r[0] + r[1]) + r[2]) + r[3]) / 4  # numpy's mean of 4, in its order
         sev = m.disputes.total_severity()
         open_now = m.disputes.open()
         j = col["realised_security"]
-        row[j:j + 11] = (*m.realised, coop, len(open_now), sev, sum(d.standoff for d in open_now), m.tension,
-                         m.us_pressure, m.contact)
+        row[j:j + 4] = m.realised
+        row[j + 4:j + 11] = (coop, len(open_now), sev, sum(d.standoff for d in open_now), m.tension, m.us_pressure,
+                             m.contact)
         row[col["health_cooperation"]] = coop
         row[col["health_disputes"]] = np.exp(-sev)
         self.filled = i + 1

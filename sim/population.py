@@ -66,6 +66,7 @@ class Population:
         self.tie_b = np.empty(0, dtype=np.int64)  # JP slot
         self.boycott_i = np.zeros(n)
         self._kernel_buf: np.ndarray | None = None
+        self._kernel_k: dict[tuple, np.ndarray] = {}
         self._csr: tuple | None = None
         self._group_weight: np.ndarray | None = None
         self.group = 2 * self.country + (~self.youth)
@@ -165,17 +166,25 @@ class Population:
     def _step_compiled(self, rng: np.random.Generator, benefit: np.ndarray, contact: float,
                        boycott: np.ndarray, floor: np.ndarray, relief: np.ndarray, youth_gain: np.ndarray) -> None:
         """Trust, grievance, exposure and anchor in one compiled loop (sim.kernels): the same numbers."""
-        p = self.p
         if self._kernel_buf is None:
             self._kernel_buf = np.empty(self.n)
         if self._csr is None or self._csr[0] is not self.A:  # unsigned indices: no wraparound checks
             self._csr = (self.A, self.A.indptr.astype(np.uint64), self.A.indices.astype(np.uint64))
-        k = np.array([contact if name is None else p[name] for name in kernels.KERNEL_PARAMS], dtype=float)
+        k = self._kernel_params(kernels.KERNEL_PARAMS, contact)
         kernels.citizen_month(self.trust, self.grievance, self.exposure, self.anchor, self.age, self.youth,
                               self.kx, self.g0, self.e0, self.tie_counts(), self.boycott_i, self._kernel_buf,
                               self.sizes, self._csr[1], self._csr[2], self.A.data, rng.standard_normal(self.n),
                               np.asarray(benefit, float), np.asarray(relief, float), np.asarray(floor, float),
                               np.asarray(youth_gain, float), np.asarray(boycott, float), k)
+
+    def _kernel_params(self, names: tuple, contact: float) -> np.ndarray:
+        """The parameters a compiled loop reads, in the order of `names` (None: this month's contact); the array
+        is made once per list of names (the citizens' parameters do not change during a run)."""
+        k = self._kernel_k.get(names)
+        if k is None:
+            k = self._kernel_k[names] = np.array([0.0 if n is None else self.p[n] for n in names], dtype=float)
+        k[names.index(None)] = contact
+        return k
 
     def _step_numpy(self, rng: np.random.Generator, benefit: np.ndarray, contact: float, boycott: np.ndarray,
                     floor: np.ndarray, relief: np.ndarray, youth_gain: np.ndarray) -> None:
@@ -240,7 +249,7 @@ class Population:
         z = np.empty((3, leave.size))
         if leave.size:  # drawn in the order _replace draws them
             z[0], z[1], z[2] = (rng.standard_normal(leave.size) for _ in range(3))
-        k = np.array([contact if name is None else self.p[name] for name in kernels.RENEW_PARAMS], dtype=float)
+        k = self._kernel_params(kernels.RENEW_PARAMS, contact)
         a, b, changed = kernels.renew(grown, leave, self.country, self.youth, self.age, self.span, self.uid,
                                       self.next_uid, self.trust, self.anchor, self.grievance, self.exposure,
                                       self.kx, self.g0, self.e0, self.g_z, self.e_z, self.g_level, self.e_level,
@@ -307,10 +316,14 @@ class Population:
 
     def stats(self, good: float, bad: float, g_threshold: float) -> dict[str, np.ndarray]:
         """Per-group (KR youth, KR public, JP youth, JP public) sums and counts for outputs."""
+        return dict(zip(self.STAT_NAMES, self.group_sums(good, bad, g_threshold), strict=True))
+
+    def group_sums(self, good: float, bad: float, g_threshold: float) -> np.ndarray:
+        """The sums of `stats` as one array, a row per name of STAT_NAMES and a column per group."""
         t, g, v = self.trust, self.grievance, self._stat_rows
         if kernels.ENABLED:
             kernels.fill_stats(v, t, g, self.exposure, self.boycott_i, good, bad, g_threshold)
-            return dict(zip(self.STAT_NAMES, v @ self._onehot, strict=False))
+            return v @ self._onehot
         v[0] = 1.0
         v[1] = t
         np.multiply(t, t, out=v[2])
@@ -320,8 +333,7 @@ class Population:
         np.less(g, g_threshold, out=v[6])
         v[7] = self.exposure
         np.multiply(self.exposure, 1.0 - self.boycott_i, out=v[8])
-        sums = v @ self._onehot
-        return dict(zip(self.STAT_NAMES, sums, strict=False))
+        return v @ self._onehot
 
     def weights(self, counts: np.ndarray) -> np.ndarray:
         """Population weight of each group's mean: youth share of adults within each country."""
