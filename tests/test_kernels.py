@@ -94,6 +94,7 @@ def test_whole_runs_are_identical(tiny_scenario, monkeypatch, strategy):
 
 def test_bounded_confidence_runs_the_numpy_update(monkeypatch):
     """The compiled loop covers the linear (epsilon = 1) influence only; bounded confidence takes the numpy path."""
+    monkeypatch.setattr(kernels, "ENABLED", True)  # as installed, whatever SIM_KERNEL says
     calls = _counting(monkeypatch)
     RelationsModel(pinned(horizon=2, burn_in=0, **{"citizens.bc_epsilon": 0.3}), "two_track", 0).run()
     assert "citizen_month" not in calls and calls.get("ties_and_age", 0) == 2
