@@ -30,6 +30,7 @@ def test_known_shift_is_recovered_within_its_interval():
     assert same["effect"] == np.inf  # every difference equal: no spread
 
 
+@pytest.mark.slow  # statistical: coverage over many simulated data sets
 def test_pure_noise_interval_covers_zero_about_95_percent():
     rng = np.random.default_rng(2)
     covered = []
@@ -41,6 +42,7 @@ def test_pure_noise_interval_covers_zero_about_95_percent():
     assert 0.90 <= np.mean(covered) <= 0.99, np.mean(covered)
 
 
+@pytest.mark.slow  # statistical: coverage over many simulated data sets
 def test_wilcoxon_and_holm_flag_about_the_nominal_share_under_the_null():
     rng = np.random.default_rng(3)
     raw, family = [], []

@@ -244,6 +244,7 @@ def _close_leaked_dask_client() -> None:
         cluster.close()
 
 
+@pytest.mark.slow  # a process-level test of 8-30 s: in the full suite (CI), not the quick subset
 def test_dask_local_cluster_gives_identical_results(tmp_path):
     pytest.importorskip("distributed")
     path = small_sweep_experiment(tmp_path)

@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from sim import load_results
 
@@ -31,6 +32,7 @@ def _batch(out: Path, env: dict) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
+@pytest.mark.slow  # a process-level test of 8-30 s: in the full suite (CI), not the quick subset
 def test_dead_worker_is_survived(tmp_path):
     marker = tmp_path / "crashed"
     env = {**os.environ, "SIM_CRASH_ONCE": f"{marker}:3"}

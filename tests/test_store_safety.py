@@ -465,6 +465,7 @@ def _check_final(out: Path, clean: pd.DataFrame, source: dict | Path | None = No
     pd.testing.assert_frame_equal(values(res).drop(columns="key"), clean.drop(columns="key"))
 
 
+@pytest.mark.slow  # a process-level test of 8-30 s: in the full suite (CI), not the quick subset
 @LINUX
 def test_sigkill_of_main_or_group_leaves_no_process_and_loses_nothing(tmp_path, kill_clean):
     """SIGKILL of the main process: the workers, the forkserver and the resource tracker exit too (they used to
@@ -547,6 +548,7 @@ def _signalled_cli(exp_file: Path, out: Path, sig: int, group: bool) -> int:
 SIGNAL_SEEDS = 150  # 300 runs: the resumed batch is still running when its signal arrives, however fast runs get
 
 
+@pytest.mark.slow  # a process-level test of 8-30 s: in the full suite (CI), not the quick subset
 @LINUX
 def test_sigterm_and_ctrl_c_keep_completed_runs(tmp_path):
     """`sim batch` stopped by SIGTERM (to its main process) or Ctrl-C (SIGINT to its process group): exit 130,
