@@ -70,8 +70,11 @@ def _embed(fig: Figure, name: str, figdir: Path, alt: str) -> str:
     with `alt` (plain text, escaped here) as its alternative text."""
     figdir.mkdir(parents=True, exist_ok=True)
     fig.savefig(figdir / f"{name}.svg")
+    engine = fig.get_layout_engine()
+    fig.set_layout_engine("none")  # the layout the SVG got (layouts are in figure fractions): not laid out again
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
+    fig.set_layout_engine(engine)
     (figdir / f"{name}.png").write_bytes(buf.getvalue())
     data = base64.b64encode(buf.getvalue()).decode()
     return f'<img alt="{_e(alt)}" title="{_e(alt)}" src="data:image/png;base64,{data}">'
