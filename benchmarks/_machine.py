@@ -42,3 +42,11 @@ def code_version() -> str:
     changed = [line[3:] for line in dirty if line.strip()]
     edits = f"uncommitted edits to {', '.join(changed)}" if changed else "sim/ clean"
     return f"{head} ({edits}); sim/*.py hash {source_hash()}"
+
+
+def processor() -> str:
+    """The processor, AVX-512 or not, and the BLAS kernel (sim.provenance.machine): figures depend on them."""
+    from sim.provenance import machine
+
+    m = machine()
+    return f"{m['cpu']} ({'AVX-512' if m['avx512f'] else 'no AVX-512'}; BLAS {m['blas']})"

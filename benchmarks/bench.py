@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 import mesa
 import numpy as np
 import pandas as pd
-from _machine import ROOT, code_version, header, load, source_hash  # noqa: E402,F401
+from _machine import ROOT, code_version, header, load, processor, source_hash  # noqa: E402,F401
 
 import sim
 from sim.compare import run_comparison
@@ -95,7 +95,7 @@ def machine() -> None:
     except AttributeError:  # not on Linux
         usable = os.cpu_count() or 1
     print("machine")
-    print(f"  cpus        {os.cpu_count()} (usable by this process: {usable})")
+    print(f"  cpus        {os.cpu_count()} (usable by this process: {usable}): {processor()}")
     print(f"  platform    {platform.platform()} / {platform.machine()}")
     print(f"  python      {platform.python_version()} ({platform.python_implementation()})")
     print(f"  numpy       {np.__version__}")

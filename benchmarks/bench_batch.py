@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _machine import ROOT, code_version, header, load, source_hash  # noqa: E402,F401
+from _machine import ROOT, code_version, header, load, processor, source_hash  # noqa: E402,F401
 
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 STRATEGIES = ("two_track", "linked")
@@ -271,7 +271,7 @@ def machine() -> None:
     import pyarrow as pa
 
     print("machine")
-    print(f"  cpus        {os.cpu_count()} (usable by this process: {len(os.sched_getaffinity(0))})")
+    print(f"  cpus        {os.cpu_count()} (usable by this process: {len(os.sched_getaffinity(0))}): {processor()}")
     print(f"  platform    {platform.platform()}")
     print(f"  python      {platform.python_version()}; pandas {pd.__version__}; pyarrow {pa.__version__}")
     print(f"  code        {code_version()}")

@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import ROOT, code_version, header, load  # noqa: E402
+from _machine import ROOT, code_version, header, load, processor  # noqa: E402
 from mesa_reference import time_reference  # noqa: E402
 
 START_REF = "961dcd4"  # the commit before the speed work (issue "Speed: 3x more runs per second")
@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.quick:
         a.seeds, a.check_seeds, a.reps = 4, 1, 1
     parts = set(a.only.split(","))
-    print(f"bench_speed: new code {code_version()}; start commit {a.ref}; {os.cpu_count()} CPUs; {load()}")
+    print(f"bench_speed: new code {code_version()}; start commit {a.ref}; {os.cpu_count()} CPUs, {processor()}; "
+          f"{load()}")
     tmp = Path(tempfile.mkdtemp(prefix="bench-speed-"))
     try:
         old = export(a.ref, tmp / "start")

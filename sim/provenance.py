@@ -46,5 +46,28 @@ def versions() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def machine() -> dict[str, str | bool]:
+    """The processor and the BLAS library in use: the last bits of numpy's exp (AVX-512 or not) and of the group sums
+    (a matrix product whose kernel OpenBLAS picks for the processor) may differ between machines."""
+    cpu, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and value.strip():
+                cpu = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+                break
+    except OSError:
+        pass
+    from threadpoolctl import threadpool_info
+
+    blas = [f"{i.get('internal_api')} {i.get('version')} {i.get('architecture') or ''}".strip()
+            for i in threadpool_info() if i.get("user_api") == "blas"]
+    return {"platform": platform.platform(), "cpu": cpu, "avx512f": "avx512f" in flags,
+            "blas": "; ".join(blas) or "unknown"}
+
+
 def provenance() -> dict:
-    return {"code_version": code_version(), "git_commit": git_commit(), "versions": versions()}
+    return {"code_version": code_version(), "git_commit": git_commit(), "versions": versions(), "machine": machine()}

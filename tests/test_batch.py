@@ -178,6 +178,7 @@ def test_results_directory_layout_and_frames(tmp_path, scen_dir):
     assert isinstance(prov["git_commit"], str) and prov["git_commit"]
     for pkg in ("python", "numpy", "pandas", "pyarrow", "mesa"):
         assert prov["versions"][pkg]
+    assert prov["machine"]["cpu"] and prov["machine"]["blas"] and isinstance(prov["machine"]["avx512f"], bool)
     assert [h["pending"] for h in man["history"]] == [len(exp)]
 
     runs = pd.read_parquet(out / "runs.parquet")
