@@ -12,7 +12,7 @@ alternating old and new, and figures are medians over `--reps`. Parts:
   summaries of the new code compared bit for bit with the start commit's;
 - comparison: runs per second of a 2-strategy comparison of the bundled scenarios (`sim compare`'s code path,
   `-j` processes) under both versions, and their ratio (target >= 3x);
-- single run and the Mesa reference: one baseline run (from scratch, and the months after a shared burn-in)
+- single run and the Mesa reference, in alternating rounds: one baseline run (from scratch, and the months after a shared burn-in)
   against benchmarks/mesa_reference.py (5,000 agents, 120 steps), and the ratio (target >= 15x).
 """
 
@@ -87,10 +87,19 @@ def throughput(old: Path, new: Path, seeds: int, jobs: int, reps: int) -> None:
     print(f"  ratio new / start: {med['new'] / med['start']:.2f}x (target >= 3x)   [{load()}]")
 
 
-def single(old: Path, new: Path, reps: int, ref_reps: int) -> None:
-    header("one baseline run against the per-agent Mesa reference (5,000 agents, 120 steps)")
-    res = {name: drive(code, "single", str(reps)) for name, code in (("start", old), ("new", new))}
-    mesa_s = time_reference(5000, 120, ref_reps)
+def single(old: Path, new: Path, rounds: int) -> None:
+    """Rounds of: the start commit's run, the new run, the Mesa reference (each once), so that a machine whose
+    speed drifts slows all three alike; medians over the rounds."""
+    header(f"one baseline run against the per-agent Mesa reference (5,000 agents, 120 steps), {rounds} rounds")
+    runs: dict[str, list[dict]] = {"start": [], "new": []}
+    mesa_times = []
+    for _ in range(rounds):
+        for name, code in (("start", old), ("new", new)):
+            runs[name].append(drive(code, "single", "1"))
+        mesa_times.append(time_reference(5000, 120, 1))
+    res = {name: {**rs[0], **{k: statistics.median(r[k] for r in rs) for k in ("whole_s", "horizon_s")}}
+           for name, rs in runs.items()}
+    mesa_s = statistics.median(mesa_times)
     for name, r in res.items():
         print(f"  {name:<6} whole run {r['whole_s'] * 1e3:6.1f} ms ({r['burn_in']}-month burn-in + {r['months']} "
               f"months); the {r['months']} months alone {r['horizon_s'] * 1e3:6.1f} ms")
@@ -123,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         if "compare" in parts:
             throughput(old, ROOT, a.seeds, a.jobs, a.reps)
         if "single" in parts:
-            single(old, ROOT, max(3, a.reps * 3), a.reps)
+            single(old, ROOT, max(3, a.reps * 2 + 1))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
