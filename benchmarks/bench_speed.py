@@ -12,8 +12,8 @@ alternating old and new, and figures are medians over `--reps`. Parts:
   summaries of the new code compared bit for bit with the start commit's;
 - comparison: runs per second of a 2-strategy comparison of the bundled scenarios (`sim compare`'s code path,
   `-j` processes) under both versions, and their ratio (target >= 3x);
-- single run and the Mesa reference, in alternating rounds: one baseline run (from scratch, and the months after a shared burn-in)
-  against benchmarks/mesa_reference.py (5,000 agents, 120 steps), and the ratio (target >= 15x).
+- single run and the Mesa reference, in alternating rounds: one baseline run (from scratch, and the months after
+  a shared burn-in) against benchmarks/mesa_reference.py (5,000 agents, 120 steps), and the ratio (target >= 15x).
 """
 
 from __future__ import annotations
