@@ -316,14 +316,10 @@ class Population:
 
     def stats(self, good: float, bad: float, g_threshold: float) -> dict[str, np.ndarray]:
         """Per-group (KR youth, KR public, JP youth, JP public) sums and counts for outputs."""
-        return dict(zip(self.STAT_NAMES, self.group_sums(good, bad, g_threshold), strict=True))
-
-    def group_sums(self, good: float, bad: float, g_threshold: float) -> np.ndarray:
-        """The sums of `stats` as one array, a row per name of STAT_NAMES and a column per group."""
         t, g, v = self.trust, self.grievance, self._stat_rows
         if kernels.ENABLED:
             kernels.fill_stats(v, t, g, self.exposure, self.boycott_i, good, bad, g_threshold)
-            return v @ self._onehot
+            return dict(zip(self.STAT_NAMES, v @ self._onehot, strict=True))
         v[0] = 1.0
         v[1] = t
         np.multiply(t, t, out=v[2])
@@ -333,7 +329,7 @@ class Population:
         np.less(g, g_threshold, out=v[6])
         v[7] = self.exposure
         np.multiply(self.exposure, 1.0 - self.boycott_i, out=v[8])
-        return v @ self._onehot
+        return dict(zip(self.STAT_NAMES, v @ self._onehot, strict=True))
 
     def weights(self, counts: np.ndarray) -> np.ndarray:
         """Population weight of each group's mean: youth share of adults within each country."""
