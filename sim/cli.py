@@ -1,4 +1,4 @@
-"""Command line: `sim run`, `sim compare`, `sim validate`."""
+"""Command line: `sim run`, `sim compare`, `sim batch`, `sim replay`, `sim calibrate`, `sim fit-report`, ..."""
 
 from __future__ import annotations
 
@@ -147,14 +147,119 @@ def cmd_compare(args: argparse.Namespace) -> int:
     total = len(scenarios) * len(strategies) * len(seeds)
     print(f"{len(scenarios)} scenarios x {len(strategies)} strategies x {len(seeds)} seeds = {total} runs "
           f"on {args.jobs or 'all'} processes", flush=True)
+    draws = _draws(args)
     res = compare_strategies(scenarios, strategies, seeds, out, jobs=args.jobs, scheduler=args.scheduler,
-                             limits=not args.no_limits)
+                             limits=not args.no_limits, draws=draws)
     print(format_table(res.table))
     print("\n" + format_robustness(res.robustness))
     print("\n" + format_recovery(res.recovery))
     print(f"\n{total} runs in {res.seconds:.1f} s; wrote {out}/ (manifest.json, runs.parquet, summaries/, monthly/, "
           f"comparison.csv, robustness.csv, recovery.csv, distributions.png); read it with sim.load_results")
     return 1 if len(res.failures) else 0
+
+
+def _draws(args: argparse.Namespace) -> list[dict]:
+    """The first K parameter draws of --draws (default the calibration's), or none without --parameter-draws."""
+    k = getattr(args, "parameter_draws", None)
+    if not k:
+        return []
+    from .calibrate import DRAWS, load_draws
+
+    path = Path(args.draws) if args.draws else DRAWS
+    draws = load_draws(path)
+    if not 1 <= k <= len(draws):
+        raise InputError("more parameter draws asked for than the file holds", file="--parameter-draws", given=k,
+                         allowed=f"1 to {len(draws)} (the draws in {path.name})")
+    return draws[:k]
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from .history import run_replay
+
+    seeds = _seeds(args.seeds)
+    draws = _draws(args)
+    drop = tuple(d for d in (args.drop or "").split(",") if d)
+    out = Path(args.out) if args.out else RESULTS / f"replay_{args.mode}"
+    print(f"replay 2012-08 to 2025-12 ({args.mode}): {len(seeds)} seeds"
+          + (f" over {len(draws)} parameter draws" if draws else "") + f" -> {out}/", flush=True)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        table = run_replay(args.mode, seeds, out, jobs=args.jobs, draws=draws, drop=drop,
+                           linkage=not args.no_linkage, progress=not args.quiet, overwrite=args.overwrite)
+    except KeyboardInterrupt:
+        print("\ninterrupted: completed runs are kept; run the same command again to resume", file=sys.stderr)
+        return 130
+    from .fitfigures import poll_fit
+    from .history import rmse
+
+    fig = poll_fit({args.mode: table})
+    for ext in ("png", "svg"):
+        fig.savefig(out / f"replay.{ext}", dpi=110)
+    err = rmse(table)
+    print(err.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    print(f"wrote {out}/ (polls.csv, replay.png, replay.svg, monthly/, summaries/, manifest.json)")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .calibrate import CALIBRATED, DRAWS, calibrate, finish, load_settings, screen
+
+    settings = load_settings(args.settings)
+    out = Path(args.out) if args.out else RESULTS / "calibration"
+    if args.screen:
+        table = screen(settings, jobs=args.jobs or 1, progress=not args.quiet)
+        out.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out / "screening.csv", index=False, float_format="%.6g")
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+        print(f"wrote {out}/screening.csv")
+        return 0
+    budget = args.budget or settings.budget
+    print(f"calibration: {len(settings.parameters)} parameters, {budget // len(settings.seeds)} candidates x "
+          f"{len(settings.seeds)} seeds ({budget} runs) -> {out}/", flush=True)
+    try:
+        trials = calibrate(settings, out, jobs=args.jobs or 1, budget=budget, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print("\ninterrupted: finished candidates are kept in the journal; run the same command again to resume",
+              file=sys.stderr)
+        return 130
+    calibrated = Path(args.write) if args.write else CALIBRATED
+    draws = calibrated.with_name(calibrated.stem + "_draws.csv") if args.write else DRAWS
+    head = finish(settings, out, trials, calibrated, draws)
+    print(f"loss {head['start_loss']:.1f} -> {head['best_loss']:.1f}; RMSE {head['start_rmse']:.2f} -> "
+          f"{head['best_rmse']:.2f} points over the scored polls; {head['draws']} parameter draws")
+    print(f"wrote {_shown(calibrated)} and {_shown(draws)}; {out}/ (trials.csv, intervals.csv, result.json, "
+          "journal.log)")
+    return 0
+
+
+def _shown(path: Path) -> str:
+    """A path as shown to the user: relative to the working directory when it lies below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def cmd_fit_report(args: argparse.Namespace) -> int:
+    from .fitreport import write_fit_report
+    from .history import run_replay
+
+    seeds = _seeds(args.seeds)
+    draws = _draws(args)
+    out = Path(args.out) if args.out else RESULTS / "fit"
+    replays = {"forced": ("forced", (), True), "free": ("free", (), True),
+               "free-no_linkage": ("free", (), False), "free-no_pandemic": ("free", ("pandemic",), True)}
+    frames = {}
+    for name, (mode, drop, linkage) in replays.items():
+        print(f"replay {name}: {len(seeds)} seeds", flush=True)
+        run_replay(mode, seeds, out / name, jobs=args.jobs, draws=draws, drop=drop, linkage=linkage,
+                   progress=not args.quiet, overwrite=args.overwrite)
+        frames[name] = load_results(out / name).monthly
+    cal = Path(args.calibration) if args.calibration else RESULTS / "calibration"
+    note = f"{len(seeds)} seeds" + (f" over {len(draws)} parameter draws" if draws else " at the point estimate")
+    path = write_fit_report(out, frames, cal if (cal / "result.json").exists() else None, note)
+    print(f"wrote {path}")
+    return 0
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -180,9 +285,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import plan
+    from .experiment import with_draws
     from .runner import default_workers
 
-    exp = load_experiment(args.experiment, limits=not args.no_limits)
+    exp = with_draws(load_experiment(args.experiment, limits=not args.no_limits), _draws(args))
     out = Path(args.out) if args.out else RESULTS / exp.name
     if args.dry_run:
         print(plan(exp, out, args.jobs or default_workers()))
@@ -292,6 +398,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {self.prog}: {message}; see `{self.prog} --help`\n")
 
 
+def _draw_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--parameter-draws", type=int, metavar="K", help="run over the first K parameter draws of the "
+                   "calibration (seed i under draw i mod K, the same for every strategy)")
+    p.add_argument("--draws", metavar="FILE", help="parameter draws file (default "
+                   "scenarios/history/calibrated_draws.csv)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="sim", description="ROK-Japan relations: scenario simulation")
     ap.add_argument("--debug", action="store_true", help="show Python tracebacks of errors")
@@ -319,6 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", help="output directory (default results/compare_TIMESTAMP)")
     c.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a field in every scenario")
     c.add_argument("--scheduler", help="a Dask scheduler address tcp://HOST:PORT, a scheduler file, or 'local'")
+    _draw_options(c)
     c.set_defaults(func=cmd_compare)
     x = sub.add_parser("explain", parents=[lim],
                        help="trace a strategy difference to named mechanisms (ablations under common random numbers)")
@@ -340,7 +454,38 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--dry-run", action="store_true", help="print the number of runs and estimates, run nothing")
     b.add_argument("--overwrite", action="store_true", help="replace a results directory of another experiment")
     b.add_argument("--quiet", action="store_true", help="no progress output")
+    _draw_options(b)
     b.set_defaults(func=cmd_batch)
+    h = sub.add_parser("replay", help="replay 2012-2025 (forced: every recorded event; free: only what governments "
+                       "do not control)")
+    h.add_argument("--mode", choices=("forced", "free"), default="free")
+    h.add_argument("--seeds", default="20", help="N (seeds 0..N-1), A-B, or a list 1,2,3")
+    h.add_argument("--out", help="results directory (default results/replay_MODE)")
+    h.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    h.add_argument("--drop", help="shock kinds to leave out (counterfactual), e.g. pandemic")
+    h.add_argument("--no-linkage", action="store_true", help="no government links disputes (counterfactual)")
+    h.add_argument("--overwrite", action="store_true", help="replace a results directory of another replay")
+    h.add_argument("--quiet", action="store_true", help="no progress output")
+    _draw_options(h)
+    h.set_defaults(func=cmd_replay)
+    cb = sub.add_parser("calibrate", help="fit the named parameters to the 2014-2019 polls (resumable)")
+    cb.add_argument("--settings", help="calibration settings (default experiments/calibration/calibration.yaml)")
+    cb.add_argument("--budget", type=int, help="runs (candidates x seeds; default the settings')")
+    cb.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default 1)")
+    cb.add_argument("--out", help="calibration directory (default results/calibration)")
+    cb.add_argument("--write", metavar="FILE", help="write the estimate here, not scenarios/history/calibrated.yaml")
+    cb.add_argument("--screen", action="store_true", help="only the one-at-a-time screening of the candidates")
+    cb.add_argument("--quiet", action="store_true", help="no progress output")
+    cb.set_defaults(func=cmd_calibrate)
+    fr = sub.add_parser("fit-report", help="replays (forced, free, counterfactuals) and the fit report (HTML)")
+    fr.add_argument("--seeds", default="20", help="N (seeds 0..N-1), A-B, or a list 1,2,3")
+    fr.add_argument("--out", help="directory (default results/fit)")
+    fr.add_argument("--calibration", help="calibration directory (default results/calibration)")
+    fr.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    fr.add_argument("--overwrite", action="store_true", help="replace results directories of other replays")
+    fr.add_argument("--quiet", action="store_true", help="no progress output")
+    _draw_options(fr)
+    fr.set_defaults(func=cmd_fit_report)
     rp = sub.add_parser("report", help="write the workshop report (HTML, PNG, SVG) for a results directory")
     rp.add_argument("path")
     rp.add_argument("--out", help="report directory (default PATH/report)")

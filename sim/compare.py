@@ -13,7 +13,7 @@ import pandas as pd
 from .analysis import adjust, compare, robustness, robustness_sentence
 from .batch import run_experiment
 from .errors import InputError, ResultsError
-from .experiment import from_scenarios
+from .experiment import from_scenarios, with_draws
 from .outcomes import HEADLINE
 from .results import load_results
 from .scenario import Scenario
@@ -49,10 +49,11 @@ class Comparison:
 
 def compare_strategies(scenarios: list[Scenario], strategies: list[Any], seeds: list[int], out: str | Path,
                        jobs: int | None = None, scheduler: str | None = None, progress: bool = True,
-                       limits: bool = True) -> Comparison:
+                       limits: bool = True, draws: list[dict] | None = None) -> Comparison:
     """Run every scenario x strategy x seed into the results directory `out` (resumable), then write
     comparison.csv, robustness.csv (the health verdict under each weighting of its components, and per
-    component), recovery.csv and distributions.png there. The first strategy is the reference."""
+    component), recovery.csv and distributions.png there. The first strategy is the reference. draws: parameter
+    draws (sim.calibrate.load_draws), seed i under draw i mod len(draws) for every strategy."""
     from .plots import plot_distributions
 
     if len(strategies) < 2 or len(set(map(strategy_label, strategies))) != len(strategies):
@@ -60,7 +61,7 @@ def compare_strategies(scenarios: list[Scenario], strategies: list[Any], seeds: 
                          given=strategies, allowed="e.g. two_track,linked")
     out = Path(out)
     t0 = time.perf_counter()
-    exp = from_scenarios("compare", scenarios, strategies, seeds, monthly=True)
+    exp = with_draws(from_scenarios("compare", scenarios, strategies, seeds, monthly=True), draws or [])
     run_experiment(exp, out, jobs=jobs, scheduler=scheduler, progress=progress, load=False, limits=limits)
     res = load_results(out, monthly=False)
     if not len(res.summaries):

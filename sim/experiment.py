@@ -512,3 +512,27 @@ def from_scenarios(name: str, scenarios: list, strategies: list[Any], seeds: lis
                 keys.append(run_key(spec))
     data = {"name": name, "scenarios": [s.content_hash for s in scenarios], "strategies": labels, "seeds": seeds}
     return Experiment(name, "", specs, keys, data, None, list(scenarios), [], monthly)
+
+
+def with_draws(exp: Experiment, draws: list[dict]) -> Experiment:
+    """The experiment over parameter draws: the run of the i-th seed (in the order of the experiment's seeds)
+    uses draw i mod len(draws) of its scenario, under every strategy (so comparisons stay paired, and a verdict
+    reflects parameter uncertainty as well as chance). Tagged `draw`; scenario names are kept."""
+    if not draws:
+        return exp
+    seeds = list(dict.fromkeys(s.seed for s in exp.specs))
+    index = {seed: i % len(draws) for i, seed in enumerate(seeds)}
+    variants: dict[tuple[int, int], Any] = {}
+    specs, keys = [], []
+    for spec in exp.specs:
+        d = index[spec.seed]
+        key = (id(spec.scenario), d)
+        if key not in variants:
+            variants[key] = spec.scenario.with_overrides(**draws[d])
+        new = RunSpec(variants[key], spec.strategy, spec.seed, spec.label, {**spec.tags, "draw": d})
+        specs.append(new)
+        keys.append(run_key(new))
+    data = {**exp.data, "parameter_draws": hashlib.sha256(json.dumps(draws, sort_keys=True).encode()).hexdigest()[:16],
+            "draws": len(draws)}
+    scenarios = list({id(s.scenario): s.scenario for s in specs}.values())
+    return Experiment(exp.name, exp.description, specs, keys, data, exp.path, scenarios, exp.axes, exp.monthly)

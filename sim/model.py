@@ -87,6 +87,10 @@ class RelationsModel(mesa.Model):
         self.month = -d["burn_in"]
         self.pending_links: list[int] = []  # open disputes a linker takes up in the first month of the horizon
         self._means()
+        if state is None and d["start_from"]:  # a forward scenario: the end of its replay is its start
+            from .history import end_state
+
+            state = end_state(scenario, self.seed)
         if state is not None:
             self._restore(state)
         self.start_month = max(self.month, 0)

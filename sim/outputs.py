@@ -11,6 +11,7 @@ from .params import COUNTRIES, FIELDS
 
 if TYPE_CHECKING:
     from .model import RelationsModel
+    from .population import Population
 
 GROUPS = [(c, h) for c in COUNTRIES for h in ("youth", "public")]
 COLUMNS: list[str] = (
@@ -27,6 +28,10 @@ COLUMNS: list[str] = (
 NEGATIVE_KINDS = ("provocation", "court_ruling", "trade_coercion", "security_incident",
                   "us_china_escalation", "pandemic")
 
+
+AGE_GROUPS = {"under-20": (18.0, 20.0), "20-29": (20.0, 30.0), "60+": (60.0, 1000.0)}
+"""The polls' age groups (years, [lo, hi)), recorded per country when `outputs.age_groups` is true."""
+AGE_COLUMNS = [f"{v}_{c}_{g}" for c in COUNTRIES for g in AGE_GROUPS for v in ("good", "bad")]
 
 STAT_ROWS = ("n", "trust", "trust2", "good", "bad", "grievance", "exposure", "visits")
 """The population statistics (per group) a month's record keeps; its columns are built from them at the end."""
@@ -46,6 +51,7 @@ class Recorder:
         total = hw["cooperation"] + hw["opinion"] + hw["disputes"]
         self.hw = np.array([hw["cooperation"], hw["opinion"], hw["disputes"]]) / max(total, 1e-12)
         self.col = {c: i for i, c in enumerate(COLUMNS)}
+        self.ages = np.full((months, len(AGE_COLUMNS)), np.nan) if model.data["outputs"]["age_groups"] else None
 
     def record(self, i: int) -> None:
         """Keep month i: the citizens' group sums as of the last update, and the state of the rest."""
@@ -75,6 +81,8 @@ class Recorder:
                              m.contact)
         row[col["health_cooperation"]] = coop
         row[col["health_disputes"]] = np.exp(-sev)
+        if self.ages is not None:
+            self.ages[i] = age_group_shares(m.population, m.data["citizens"])
         self.filled = i + 1
 
     def flush(self) -> None:
@@ -126,11 +134,25 @@ class Recorder:
         return self._table
 
     def frame(self) -> pd.DataFrame:
-        """The monthly table as a frame (integer columns as int32)."""
+        """The monthly table as a frame (integer columns as int32; AGE_COLUMNS appended if recorded)."""
         df = pd.DataFrame(self.table, columns=COLUMNS)
+        if self.ages is not None:
+            df = pd.concat([df, pd.DataFrame(self.ages, columns=AGE_COLUMNS)], axis=1)
         for col in ["month", "open_disputes", "standoffs", "leader_KR", "leader_JP"]:
             df[col] = df[col].astype("int32")
         return df
+
+
+def age_group_shares(pop: Population, citizens: dict) -> list[float]:
+    """Good and bad shares of each country's AGE_GROUPS now, in the order of AGE_COLUMNS (nan if empty)."""
+    out = []
+    for c in range(len(COUNTRIES)):
+        for lo, hi in AGE_GROUPS.values():
+            t = pop.trust[(pop.country == c) & (pop.age >= lo) & (pop.age < hi)]
+            n = max(t.size, 1) if t.size else np.nan
+            out += [np.count_nonzero(t > citizens["good_threshold"]) / n,
+                    np.count_nonzero(t < citizens["bad_threshold"]) / n]
+    return out
 
 
 def discount_weights(months: int, annual_rate: float) -> np.ndarray:

@@ -50,6 +50,9 @@ def _population(n_public: int, n_youth: int, youth_share: float, g_pub: float, g
         "exposure_youth": P(e_youth, 0.0, 1.0, "mean baseline exposure, under 30"),
         "trust_init_public": P(t_pub, 0.0, 1.0, "initial mean trust before burn-in, 30+"),
         "trust_init_youth": P(t_youth, 0.0, 1.0, "initial mean trust before burn-in, under 30"),
+        "init_good": P(-1.0, -1.0, 1.0, "share with a good impression at the start, matched by the initial trust "
+                       "of every cohort (with init_bad; -1: not used, trust_init_* apply)"),
+        "init_bad": P(-1.0, -1.0, 1.0, "share with a bad impression at the start (with init_good; -1: not used)"),
     }
 
 
@@ -114,6 +117,9 @@ PARAMS: dict[str, Any] = {
     "burn_in_shocks": P(True, doc="the burn-in runs the scenario's background regime (random shocks, "
                         "provocations, tension noise, disputes); false: a shock-free burn-in"),
     "burn_in_strategy": P("two_track", doc="strategy both governments use during burn-in"),
+    "start_from": P("", doc="'free_replay': start in January 2026 from the end of the free historical replay "
+                    "of the same seed (sim.history), under this scenario's fitted parameters, instead of a burn-in",
+                    choices=("", "free_replay")),
     "population": {
         "KR": _population(2000, 500, 0.15, 0.55, 0.42, 0.25, 0.45, 0.35, 0.45),
         "JP": _population(2000, 500, 0.12, 0.38, 0.30, 0.25, 0.40, 0.40, 0.45),
@@ -272,6 +278,8 @@ PARAMS: dict[str, Any] = {
         "recovery_share": P(0.9, 0.0, 1.0, "share of the pre-shock health that counts as recovered"),
         "poll_size": P(1000, 10, 1_000_000, "respondents in the simulated poll"),
         "tie_tolerance": P(1e-3, 0.0, 1.0, "paired differences smaller than this are ties"),
+        "age_groups": P(False, doc="also record good and bad shares of the polls' age groups (under-20, 20-29, "
+                        "60+) per country"),
     },
     # list sections, validated entry by entry (see sim.scenario)
     "levers": {},          # lever overrides for both countries, on top of any strategy

@@ -140,3 +140,4 @@ def _plot_distributions(summaries: pd.DataFrame, outcomes: list[str], strategies
         ax.legend(loc="best")
     axes[0, 0].set_title("Outcome per run (one dot per seed), by scenario and strategy")
     return fig
+

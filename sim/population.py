@@ -9,7 +9,7 @@ ties people of similar age (youth mostly to youth), and the order survives turno
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
+from scipy import sparse, special
 
 from . import kernels
 from .params import COUNTRIES
@@ -22,6 +22,17 @@ N_GROUPS = 4  # group = 2*country + is_public: KR youth, KR public, JP youth, JP
 def lever_effect(lever: np.ndarray | float) -> np.ndarray | float:
     """Diminishing returns of a lever: 1 - exp(-3 * lever) (MODEL.md §8)."""
     return 1.0 - np.exp(-3.0 * np.asarray(lever))
+
+
+def poll_matched(u: np.ndarray, good: np.ndarray, bad: np.ndarray, good_threshold: float,
+                 bad_threshold: float) -> np.ndarray:
+    """Trust from uniforms u so that shares `bad` fall below bad_threshold and `good` above good_threshold:
+    uniform within [0.02, bad_threshold), [bad_threshold, good_threshold] and (good_threshold, 0.98]."""
+    neither = np.maximum(1.0 - good - bad, 0.0)
+    lo = 0.02 + (bad_threshold - 0.02) * u / np.maximum(bad, 1e-12)
+    mid = bad_threshold + (good_threshold - bad_threshold) * (u - bad) / np.maximum(neither, 1e-12)
+    hi = good_threshold + (0.98 - good_threshold) * (u - bad - neither) / np.maximum(good, 1e-12)
+    return np.where(u < bad, lo, np.where(u < bad + neither, mid, hi))
 
 
 class Population:
@@ -55,8 +66,13 @@ class Population:
         self._baselines(np.arange(n))
         self.grievance = self.g0.copy()
         self.exposure = self.e0.copy()
-        noise = p["trust_init_sd"] * rng.standard_normal(n)
-        self.trust = np.clip(t_level[self.country, self.youth.astype(int)] + noise, 0.02, 0.98)
+        z = rng.standard_normal(n)
+        shares = np.array([[q["init_good"], q["init_bad"]] for q in pops])
+        if (shares >= 0).all():  # matched to a poll: the same draws, through the shares' quantile function
+            self.trust = poll_matched(special.ndtr(z), shares[self.country, 0], shares[self.country, 1],
+                                      p["good_threshold"], p["bad_threshold"])
+        else:
+            self.trust = np.clip(t_level[self.country, self.youth.astype(int)] + p["trust_init_sd"] * z, 0.02, 0.98)
         self.anchor = self.trust.copy()
         self.kx = np.where(self.youth, p["kappa_contact_youth"], p["kappa_contact_public"])
         if network:

@@ -31,6 +31,9 @@ from .results import load_results
 from .store import atomic_write
 
 HEADLINE = [*OUTCOME_HEADLINE, "economy_discounted", "security_discounted"]  # the report adds two fields
+COOPERATION_NOTE = ("Cooperation is an index calibrated only through the checks of the fit report (relations called "
+                    "bad, the 2019 fall in visitors; docs/calibration.md), never fitted to data; opinion shares are "
+                    "fitted to the 2014-2019 polls only in the scenarios of scenarios/history/.")
 MONTHLY_COLUMNS = ["scenario", "strategy", "seed", "point", "health", "good_KR_youth", "good_KR_public",
                    "good_JP_youth", "good_JP_public"]
 CSS = """
@@ -162,7 +165,8 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
              f"{_e(ref)}; paired by seed (common random numbers). A difference counts only when its 95% interval "
              f"clears the practical margin (health and cooperation {_e(margins['health_discounted'])}, crisis "
              f"months {_e(margins['crisis_months'])}; set them under `analysis: margins:` in the experiment). "
-             f"Code {_e(prov.get('code_version'))}, commit {_e(prov.get('git_commit'))}.</p>", "<h2>Findings</h2>"]
+             f"Code {_e(prov.get('code_version'))}, commit {_e(prov.get('git_commit'))}.</p>",
+             f"<p class=meta>{COOPERATION_NOTE}</p>", "<h2>Findings</h2>"]
     weightings = {**WEIGHTINGS, **(settings.get("weightings") or {})}
     robust = pd.concat([A.robustness(summ, ref, o, weightings, default_margin, tol) for o in others],
                        ignore_index=True)

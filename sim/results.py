@@ -43,7 +43,8 @@ LEGACY_KEYS = ("name", "experiment_hash", "runs")  # manifests written before FO
 LOCK_NAME = ".sim-batch.lock"
 # The tool's own entries: files at the top of a results directory, and per subdirectory the names it writes
 # there (with their temporary files `.NAME.XXXX.tmp`). Nothing else is ever deleted.
-OWN_FILES = ("manifest.json", "runs.parquet", "comparison.csv", "recovery.csv", "distributions.png")
+OWN_FILES = ("manifest.json", "runs.parquet", "comparison.csv", "recovery.csv", "distributions.png", "polls.csv",
+             "replay.png", "replay.svg")
 OWN_DIRS: dict[str, tuple[str, ...]] = {
     "summaries": ("part-*.parquet",),
     "monthly": ("part-*.parquet",),

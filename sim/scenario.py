@@ -409,12 +409,28 @@ def validate(data: dict, where: dict, file: str, user: dict | None = None) -> li
                  c["bad_threshold"], f"< {c['good_threshold']}")
         for country in COUNTRIES:
             pop = data["population"][country]
+            good, bad = pop["init_good"], pop["init_bad"]
+            for name, v in (("init_good", good), ("init_bad", bad)):
+                if -1.0 < v < 0.0:
+                    fail("not a share", ("population", country, name), v, "a share in [0, 1], or -1 (not used)")
+            if (good < 0) != (bad < 0):
+                fail("init_good and init_bad are set together", ("population", country, "init_bad"), bad,
+                     "both shares in [0, 1], or both -1 (not used)")
+            if good >= 0 and good + bad > 1.0:
+                fail("init_good + init_bad exceeds 1", ("population", country, "init_bad"), bad,
+                     f"at most {1.0 - good:.4g} (1 - init_good)")
             if pop["n_public"] + pop["n_youth"] <= c["network_k"]:
                 fail("too few citizens for the network", ("population", country, "n_youth"),
                      pop["n_youth"], f"n_public + n_youth > network_k ({c['network_k']})")
 
+    def check_start() -> None:
+        if data["start_from"] and data.get("disputes_initial"):
+            fail("initial disputes are not used by a scenario that starts from a replay (its disputes carry on)",
+                 ("disputes_initial",), len(data["disputes_initial"]), "no disputes_initial with start_from")
+
     if not errors:  # cross-field checks need every field to have its type
         each([()], check_citizens)
+        each([()], check_start)
     if errors:
         first = errors[0]
         first.others = list(errors[1:])

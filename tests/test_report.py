@@ -39,6 +39,7 @@ def test_report_is_self_contained_with_findings(report):
     text = report.read_text()
     assert "Findings" in text and "Under " in text and "matched runs" in text
     assert "Wilcoxon" in text  # the analysts' table, folded away
+    assert "Cooperation is an index calibrated only through the checks of the fit report" in text
     srcs = re.findall(r'src="([^"]+)"', text)
     assert srcs and all(s.startswith("data:image/png;base64,") for s in srcs)
     assert not re.search(r'(src|href)="https?://', text)
