@@ -129,10 +129,13 @@ def default(dotted: str) -> Any:
 
 # ---- evaluation ------------------------------------------------------------------------------------
 def replay_polls(overrides: dict, seed: int, mode: str = "forced") -> pd.DataFrame:
-    """One replay's simulated polls (history.poll_shares) under parameter overrides."""
+    """One replay's simulated polls (history.poll_shares) under parameter overrides; the parameters of an
+    earlier fit (calibrated.yaml) that the overrides do not set are at their defaults, so a calibration never
+    depends on an earlier one."""
     from .runner import run
 
-    scen = history.replay_scenario(mode, overrides)
+    earlier = {k: default(k) for k in history.fitted_keys() if k not in overrides}
+    scen = history.replay_scenario(mode, {**earlier, **overrides})
     return history.poll_shares(run(scen, history.initial_strategy(), seed, keep_model=False).monthly)
 
 

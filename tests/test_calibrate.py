@@ -124,6 +124,7 @@ def test_cli_compare_over_parameter_draws(tmp_path, capsys):
     assert rc == 2 and "1 to 2" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_candidates_do_not_depend_on_the_number_of_processes(tiny, tmp_path):
     one = cal.calibrate(tiny, tmp_path / "one", budget=6, progress=False)
     two = cal.calibrate(tiny, tmp_path / "two", jobs=2, budget=6, progress=False)
@@ -146,6 +147,7 @@ def test_cli_calibrate_writes_the_estimate_and_draws(tmp_path, capsys):
     assert rc == 2 and "calibration.yaml:" in err and "budget" in err
 
 
+@pytest.mark.slow
 def test_screening_finds_that_the_record_does_not_identify_deterrence(tmp_path):
     path = tmp_path / "screen.yaml"
     path.write_text(TINY.replace("  citizens.grievance_relax: [0.005, 0.1]\n", "") +
@@ -155,3 +157,16 @@ def test_screening_finds_that_the_record_does_not_identify_deterrence(tmp_path):
     by = table.set_index("parameter")
     assert by.loc["disputes.deterrence", "effect"] == 0.0  # recorded provocations are imposed in a replay
     assert by.loc["disputes.credibility_init.JP", "effect"] == 0.0
+
+
+def test_a_calibration_does_not_depend_on_an_earlier_fit():
+    """The parameters of scenarios/history/calibrated.yaml are at their defaults unless the candidate sets them."""
+    from sim.runner import run
+
+    keys = history.fitted_keys()
+    assert keys  # the bundled file holds an earlier fit
+    prior = {k: cal.default(k) for k in keys}
+    assert any(history.replay_scenario("forced").get(k) != v for k, v in prior.items())
+    scen = history.replay_scenario("forced", prior)
+    expect = history.poll_shares(run(scen, history.initial_strategy(), 2, keep_model=False).monthly)
+    pd.testing.assert_frame_equal(cal.replay_polls({}, 2), expect)

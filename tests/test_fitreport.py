@@ -69,6 +69,7 @@ def test_report_has_every_section(replays, tmp_path):
     assert (tmp_path / "out" / "fit_rmse.csv").is_file()
 
 
+@pytest.mark.slow
 def test_rmse_table_is_history_rmse(replays, tmp_path):
     write_fit_report(tmp_path, {"forced": replays["forced"], "free": replays["free"]})
     got = pd.read_csv(tmp_path / "fit_rmse.csv", keep_default_na=False)
@@ -85,6 +86,7 @@ def test_rmse_table_is_history_rmse(replays, tmp_path):
     assert "Not given" not in html and "No counterfactual replay given" in html
 
 
+@pytest.mark.slow
 def test_missing_replays_and_data_text(replays, tmp_path, monkeypatch):
     """Only forced and one counterfactual: the free sections say so in one line; a changed calibration hash is
     flagged; a source column of a data file reaches the page escaped."""
