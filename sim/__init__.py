@@ -15,7 +15,8 @@ _HOMES = {
     "LimitError": "errors", "LockError": "errors", "ResultsError": "errors", "SimError": "errors",
     "load_experiment": "experiment", "RelationsModel": "model", "load_results": "results", "RunResult": "runner",
     "RunSpec": "runner", "run": "runner", "Scenario": "scenario", "ScenarioError": "scenario",
-    "from_dict": "scenario", "load_scenario": "scenario", "parse_strategy": "strategies",
+    "from_dict": "scenario", "load_scenario": "scenario", "parse_strategy": "strategies", "sweep": "sweeps",
+    "run_points": "sweeps", "winner_table": "landscape",
 }
 
 __all__ = sorted(_HOMES)

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import functools
 import itertools
+import warnings
 import weakref
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
 from .params import COUNTRIES, FIELDS
 from .population import lever_effect
+
+with warnings.catch_warnings():  # mesa imports tqdm.auto, which warns in notebooks without ipywidgets
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    import mesa
 
 if TYPE_CHECKING:
     from .model import RelationsModel

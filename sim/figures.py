@@ -642,3 +642,104 @@ def payoff_table_figure(payoffs: pd.DataFrame, title: str | None = None) -> Figu
     fig.get_layout_engine().set(h_pad=0.25)
     _suptitle(fig, title if title is not None else "Each country's mean payoff per pair of strategies")
     return fig
+
+
+def _criteria(table: pd.DataFrame, criteria: Sequence[str] | None) -> list[str]:
+    present = _unique(table["criterion"])
+    if criteria is None:
+        return [c for c in present if str(c).startswith("weighting")] or present
+    _require(list(criteria), present, "criterion", "the winner table")
+    return list(criteria)
+
+
+@_as_written
+def winner_map(table: pd.DataFrame, x: str, y: str, criteria: Sequence[str] | None = None,
+               scenario: str | None = None, title: str | None = None) -> Figure:
+    """Where the winner flips over two swept fields (sim.landscape.winner_table): per criterion (by default
+    each weighting of health) a heatmap of the mean paired difference A − B (blue: A better, orange: B better),
+    each cell annotated with P(A better) (ties one half), cells whose 95% interval does not clear the practical
+    margin hatched, and the line where the difference changes sign."""
+    _need_frame(table, "winner table", ["criterion", "diff", "verdict", x, y])
+    t = table if scenario is None else table[table["scenario"] == scenario]
+    if "scenario" in t.columns and t["scenario"].nunique() > 1:
+        raise ValueError(f"the table holds several scenarios ({', '.join(map(str, _unique(t['scenario'])))}); "
+                         "pass scenario=")
+    crits = _criteria(t, criteria)
+    xs, ys = sorted(_unique(t[x])), sorted(_unique(t[y]))
+    lim = float(np.nanmax(np.abs(t[t["criterion"].isin(crits)]["diff"]))) or 1e-9
+    ncol = min(len(crits), 2)
+    nrow = -(-len(crits) // ncol)
+    fig = Figure(figsize=(7.5 * ncol + 1.5, 6.2 * nrow), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrow, ncol, squeeze=False)).ravel()
+    cmap = matplotlib.colors.LinearSegmentedColormap.from_list("ab", ["#D55E00", "#F7F7F7", "#0072B2"])
+    im = None
+    for ax, crit in zip(axes, crits, strict=False):
+        g = t[t["criterion"] == crit].set_index([y, x])
+        z = np.array([[g["diff"].get((yv, xv), np.nan) for xv in xs] for yv in ys], float)
+        im = ax.imshow(z, origin="lower", cmap=cmap, vmin=-lim, vmax=lim, aspect="auto")
+        for (i, j), v in np.ndenumerate(z):
+            if not np.isfinite(v):
+                continue
+            row = g.loc[(ys[i], xs[j])]
+            row = row.iloc[0] if isinstance(row, pd.DataFrame) else row
+            if row["verdict"] == "no clear difference":
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", ec="#777777", lw=0))
+            if len(xs) * len(ys) <= 100:
+                ax.text(j, i, f"{row['p_better_ties_half']:.2f}", ha="center", va="center", fontsize=NOTE - 2)
+        if len(xs) > 1 and len(ys) > 1 and np.nanmin(z) < 0 < np.nanmax(z):
+            ax.contour(np.arange(len(xs)), np.arange(len(ys)), z, levels=[0.0], colors="black", linewidths=2.5)
+        ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs], rotation=45 if len(xs) > 8 else 0)
+        ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
+        ax.set_xlabel(plain(x.removeprefix("sweep.")))
+        ax.set_ylabel(plain(y.removeprefix("sweep.")))
+        ax.set_title(plain(crit))
+        _style(ax, grid="")
+    for ax in axes[len(crits):]:
+        ax.set_visible(False)
+    a, b = table.attrs.get("a", "A"), table.attrs.get("b", "B")
+    cb = fig.colorbar(im, ax=list(axes[:len(crits)]), shrink=0.85, pad=0.02)
+    cb.set_label(plain(f"mean paired difference {strategy_label(a)} − {strategy_label(b)}"), fontsize=LABEL)
+    cb.ax.tick_params(labelsize=TICK)
+    handles = [Patch(facecolor="white", edgecolor="#777777", hatch="///", label="no clear difference (margin)"),
+               Line2D([], [], color="black", lw=2.5, label="the winner flips")]
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=LEGEND, frameon=False)
+    _suptitle(fig, title if title is not None else
+              f"Where the winner flips: {strategy_label(a)} vs {strategy_label(b)} (numbers: P({strategy_label(a)} "
+              "better))")
+    return fig
+
+
+@_as_written
+def winner_line(table: pd.DataFrame, x: str, criteria: Sequence[str] | None = None, scenario: str | None = None,
+                title: str | None = None) -> Figure:
+    """The paired difference A − B along one swept field (sim.landscape.winner_table): per criterion the mean
+    with its 95% interval, the practical margin shaded around zero; filled markers where the interval clears
+    the margin."""
+    _need_frame(table, "winner table", ["criterion", "diff", "diff_lo", "diff_hi", "verdict", x])
+    t = table if scenario is None else table[table["scenario"] == scenario]
+    crits = _criteria(t, criteria)
+    fig = Figure(figsize=(11, 6.5), layout="constrained")
+    ax = fig.add_subplot()
+    margin = float(table.attrs.get("margin", t["margin"].iloc[0] if "margin" in t else 0.0))
+    ax.axhspan(-margin, margin, color="#DDDDDD", alpha=0.6, lw=0, label="practical margin")
+    ax.axhline(0, color="black", lw=REF_LW)
+    colours = ["#000000", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0072B2", "#D55E00"]
+    for k, crit in enumerate(crits):
+        g = t[t["criterion"] == crit].sort_values(x)
+        c = colours[k % len(colours)]
+        ax.fill_between(g[x], g["diff_lo"], g["diff_hi"], color=c, alpha=0.15, lw=0)
+        ax.plot(g[x], g["diff"], color=c, lw=MEDIAN_LW if k == 0 else 2, label=plain(crit))
+        clear = g["verdict"] != "no clear difference"
+        ax.plot(g[x][clear], g["diff"][clear], "o", color=c, ms=8)
+        ax.plot(g[x][~clear], g["diff"][~clear], "o", color=c, ms=8, mfc="white")
+    a, b = table.attrs.get("a", "A"), table.attrs.get("b", "B")
+    ax.set_xlabel(plain(x.removeprefix("sweep.")))
+    ax.set_ylabel(plain(f"{strategy_label(a)} − {strategy_label(b)} (paired)"))
+    _style(ax)
+    handles, _ = ax.get_legend_handles_labels()
+    handles += [Line2D([], [], color="#555555", marker="o", ls="", ms=8, label="95% interval clears the margin"),
+                Line2D([], [], color="#555555", marker="o", ls="", ms=8, mfc="white", label="it does not")]
+    fig.legend(handles=handles, loc="outside right center", fontsize=LEGEND, frameon=False)
+    _suptitle(fig, title if title is not None else
+              f"{strategy_label(a)} vs {strategy_label(b)} along {x.removeprefix('sweep.')}")
+    return fig

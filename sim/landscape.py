@@ -63,3 +63,21 @@ def landscape_markdown(table: pd.DataFrame) -> str:
         cells.append(f"{r['diff weighting: default']:+.4f}" if "diff weighting: default" in r else "")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def winner_table(summaries: pd.DataFrame, a: str, b: str, weightings: dict[str, dict | None] | None = None,
+                 margin: float = 0.005, tol: float = 1e-3) -> pd.DataFrame:
+    """Per sweep point and criterion (each weighting of health, each component): the sweep values, the mean
+    paired difference A − B with its 95% interval, P(A better) (ties one half), and the verdict beyond the
+    practical margin ('A better', 'B better', 'no clear difference'). The input of the winner maps."""
+    table = robustness(summaries, a, b, weightings or WEIGHTINGS, margin, tol)
+    if not len(table):
+        raise ValueError(f"no paired runs of {a} and {b} in these results")
+    axes = [c for c in summaries.columns if c.startswith("sweep.")]
+    keys = [c for c in ("scenario", "point") if c in summaries.columns]
+    cells = summaries.drop_duplicates(keys)[keys + axes]
+    cols = keys + ["criterion", "n", "diff", "diff_lo", "diff_hi", "p_better", "p_tie", "verdict", "margin"]
+    out = table[[c for c in cols if c in table.columns]].merge(cells, on=keys, how="left")
+    out["p_better_ties_half"] = out["p_better"] + 0.5 * out["p_tie"]
+    out.attrs.update(a=a, b=b, axes=axes, margin=margin)
+    return out

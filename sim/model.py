@@ -12,9 +12,9 @@ import copy
 import functools
 import hashlib
 import json
+import warnings
 from typing import Any
 
-import mesa
 import numpy as np
 
 from . import shocks as shock_mod
@@ -27,6 +27,10 @@ from .scenario import Scenario
 from .shocks import PROVOCATION_ISSUES, Shock
 from .strategies import parse_strategy
 from .streams import Draws, monthly_table, stream
+
+with warnings.catch_warnings():  # mesa imports tqdm.auto, which warns in notebooks without ipywidgets
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    import mesa
 
 STATE_VERSION = 1
 

@@ -32,6 +32,30 @@ MAX_LABEL = 60  # characters of a name shown in a figure; longer names are cut w
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]+")
 
 
+def figure_png(fig: Figure) -> bytes:
+    """A figure as PNG bytes (what a notebook shows)."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def show_in_notebooks() -> None:
+    """Let IPython and Jupyter show the figures of this package (matplotlib Figures built without pyplot) inline,
+    as PNG, without `%matplotlib inline`. Does nothing outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["image/png"].for_type(Figure, figure_png)
+
+
+show_in_notebooks()
+
+
 def shorten(text: object, limit: int | None = MAX_LABEL) -> str:
     """`text` as one line fit for display: unprintable characters (newlines, tabs, other control characters,
     bidirectional overrides) become one space, surrounding spaces go, and text longer than `limit` characters

@@ -90,6 +90,41 @@ def _table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
     return clean.to_html(index=False, float_format=lambda x: floatfmt.format(x), border=0, escape=True)
 
 
+def _flip_section(summ: pd.DataFrame, ref: str, others: list[str], weightings: dict, margin: float, tol: float,
+                  figdir: Path) -> list[str]:
+    """Where the winner flips along the sweep (experiments with sweeps): a winner map over two swept fields, the
+    paired difference along one, per weighting of health (sim.landscape.winner_table)."""
+    axes = [c for c in summ.columns if c.startswith("sweep.")]
+    if not axes or not others:
+        return []
+    from .landscape import winner_table
+
+    parts = ["<h2>Where the winner flips</h2><p>The paired difference in relationship health at each sweep point, "
+             "under each weighting of its components; hatched or hollow: the 95% interval does not clear the "
+             f"practical margin ({_e(margin)}).</p>"]
+    for other in others:
+        table = winner_table(summ, ref, other, weightings, margin, tol)
+        for scen in _unique_list(table["scenario"]):
+            sub = table[table["scenario"] == scen]
+            vary = [a for a in axes if sub[a].nunique() > 1]
+            slug = _slug(f"{scen}_{other}")
+            words = f"{str(scen).replace('_', ' ')}: {A.pretty(ref)} vs {A.pretty(other)}"
+            if len(vary) == 1:
+                parts.append(_embed(F.winner_line(sub, vary[0]), f"flip_{slug}", figdir,
+                                    f"{words}, paired difference along {vary[0].removeprefix('sweep.')}"))
+            elif len(vary) == 2:
+                parts.append(_embed(F.winner_map(sub, vary[0], vary[1]), f"flip_{slug}", figdir,
+                                    f"{words}, where the winner flips"))
+            else:
+                parts.append(f"<p>{_e(words)}: {len(vary)} swept fields; see sim.discovery (which combinations "
+                             "make a strategy fail) and sim.sensitivity (which fields matter).</p>")
+    return parts
+
+
+def _unique_list(values: pd.Series) -> list:
+    return list(dict.fromkeys(values))
+
+
 def _why_section(root: Path) -> list[str]:
     """"Why": the explain table (sim explain --out DIR writes explain.csv beside its runs), or how to get one."""
     path = root / "explain.csv"
@@ -182,6 +217,7 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
                 parts.append(f'<p class="finding robustness">{_e(A.robustness_sentence(grp))}</p>')
     fails = pd.concat([A.where_it_fails(summ, ref, o, tol=tol) for o in others], ignore_index=True) \
         if {"major_shock_month", "n_dispute_opened", "n_dispute_linked"} <= set(summ.columns) else pd.DataFrame()
+    parts += _flip_section(summ, ref, others, weightings, default_margin, tol, figdir)
     parts += _why_section(root)
     parts.append("<h2>Where it fails</h2>")
     health = table[table["outcome"] == "health_discounted"]
