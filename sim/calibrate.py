@@ -30,6 +30,7 @@ from .yamlio import read_yaml
 SETTINGS = history.CALIBRATION_SETTINGS
 CALIBRATED = history.HISTORY_DIR / "calibrated.yaml"
 DRAWS = history.HISTORY_DIR / "calibrated_draws.csv"
+INTERVALS = history.HISTORY_DIR / "calibrated_intervals.csv"
 POLL_N = 1000  # respondents per poll (data/README.md)
 LOSS = "chi-square v1: poll variance (POLL_N, AGE_N) + variance of the seed mean"
 AGE_N = 200  # respondents of one age group (assumed: a fifth of a poll; the sources give no group sizes)
@@ -382,7 +383,22 @@ def finish(settings: Settings, out: Path | str, trials: pd.DataFrame, calibrated
             f"frozen inputs hash {head['frozen_hash']} (sim.history.frozen_hash: data/, historical scenario, settings)")
     if calibrated is not None:
         write_calibrated(Path(calibrated), {n: float(best[n]) for n in names}, iv, note)
+        iv.to_csv(Path(calibrated).with_name(Path(calibrated).stem + "_intervals.csv"), index=False,
+                  float_format="%.6g")
     if draws_path is not None:
         Path(draws_path).write_text(f"# Parameter draws of `sim calibrate`: candidates within the 95% chi-square "
                                     f"region of the best ({note.splitlines()[0]})\n" + dr.to_csv(index=False))
     return head
+
+
+def calibrated_ranges(path: Path | str | None = None) -> dict[str, list[float]]:
+    """The fitted parameters' 95% intervals ({dotted name: [low, high]}, from calibrated_intervals.csv): ranges
+    for sweeps and sensitivity analyses that stay within what the 2014-2019 polls allow."""
+    path = Path(path or INTERVALS)
+    try:
+        df = pd.read_csv(path)
+    except (OSError, ValueError) as e:
+        raise InputError(f"cannot read the calibrated intervals ({e})", file=str(path)) from None
+    if not {"parameter", "low", "high"} <= set(df.columns) or df.empty:
+        raise InputError("not a table of intervals", file=str(path), allowed="columns parameter, low, high")
+    return {str(r.parameter): [float(r.low), float(r.high)] for r in df.itertuples() if r.low < r.high}

@@ -77,6 +77,10 @@ def test_a_tiny_calibration_lowers_the_error_and_resumes(tiny, tmp_path):
     assert text.count("95% interval") == 2 and "hash " + history.frozen_hash() in text
     iv = pd.read_csv(out / "intervals.csv")
     assert ((iv["low"] <= iv["estimate"]) & (iv["estimate"] <= iv["high"])).all()
+    ranges = cal.calibrated_ranges(tmp_path / "calibrated_intervals.csv")  # for sweeps and sensitivity analyses
+    assert set(ranges) <= set(tiny.parameters) and all(lo < hi for lo, hi in ranges.values())
+    assert ranges == {r.parameter: [pytest.approx(r.low, rel=1e-5), pytest.approx(r.high, rel=1e-5)]
+                      for r in iv.itertuples() if r.low < r.high}
     draws = cal.load_draws(tmp_path / "calibrated_draws.csv")
     assert 1 <= len(draws) <= 3 and draws[0]["citizens.anchor_rate"] == pytest.approx(best["citizens.anchor_rate"])
 
