@@ -56,6 +56,7 @@ def test_the_bundled_settings_load_and_fit_a_handful_of_parameters():
     assert not set(s.parameters) & set(s.screen)
 
 
+@pytest.mark.slow
 def test_a_tiny_calibration_lowers_the_error_and_resumes(tiny, tmp_path):
     out = tmp_path / "cal"
     first = cal.calibrate(tiny, out, budget=10, progress=False)  # 5 candidates

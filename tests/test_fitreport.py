@@ -50,6 +50,7 @@ def calibration(tmp_path: Path, frozen: str) -> Path:
     return cal
 
 
+@pytest.mark.slow
 def test_report_has_every_section(replays, tmp_path):
     note = 'seeds 0-1 <script>alert("x")</script> & no draws'
     path = write_fit_report(tmp_path / "out", replays, calibration(tmp_path, H.frozen_hash()), seeds_note=note)

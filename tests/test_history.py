@@ -161,6 +161,7 @@ def test_frozen_hash_follows_the_mapping(tmp_path, monkeypatch):
     assert history.frozen_hash() != before
 
 
+@pytest.mark.slow
 def test_cli_replay_writes_polls_and_figure(tmp_path, capsys):
     from sim.cli import main
 
