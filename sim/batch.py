@@ -283,7 +283,8 @@ def plan(exp: Experiment, out: str | Path, workers: int) -> str:
     done = store.done_keys() if manifest and manifest.get("name") == exp.name else set()
     pending = [k for k in exp.keys if k not in done]
     est = exp.estimate(workers, skip=done)
-    return (f"experiment {exp.name!r}: {len(exp)} runs ({len(exp.scenarios)} scenarios, sweep points "
+    n_scen = len(exp.scenarios)
+    return (f"experiment {exp.name!r}: {len(exp)} runs ({n_scen} scenario{'' if n_scen == 1 else 's'}, sweep points "
             f"{len({s.tags.get('point') for s in exp.specs})}, strategies "
             f"{len({s.strategy_label for s in exp.specs})}, seeds {len({s.seed for s in exp.specs})}); "
             f"{len(pending)} to run, {len(exp) - len(pending)} already in {store.root}/\n{est.text()}")

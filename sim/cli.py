@@ -145,8 +145,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     seeds = _seeds(args.seeds)
     out = Path(args.out) if args.out else RESULTS / f"compare_{datetime.now():%Y%m%d-%H%M%S}"
     total = len(scenarios) * len(strategies) * len(seeds)
-    print(f"{len(scenarios)} scenarios x {len(strategies)} strategies x {len(seeds)} seeds = {total} runs "
-          f"on {args.jobs or 'all'} processes", flush=True)
+    procs = "1 process" if args.jobs == 1 else f"{args.jobs or 'all'} processes"
+    print(f"{len(scenarios)} scenario{'' if len(scenarios) == 1 else 's'} x {len(strategies)} strategies x "
+          f"{len(seeds)} seeds = {total} runs on {procs}", flush=True)
     draws = _draws(args)
     res = compare_strategies(scenarios, strategies, seeds, out, jobs=args.jobs, scheduler=args.scheduler,
                              limits=not args.no_limits, draws=draws)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from .analysis import adjust, compare, robustness, robustness_sentence
+from .analysis import adjust, compare, robustness, robustness_sentence, sentence
 from .batch import run_experiment
 from .errors import InputError, ResultsError
 from .experiment import from_scenarios, with_draws
@@ -96,10 +96,20 @@ def format_recovery(recovery: pd.DataFrame) -> str:
     """Plain-text recovery lines for the terminal."""
     lines = ["Recovery after the first major shock (Kaplan-Meier median, censored at the run's end):"]
     for _, r in recovery.iterrows():
+        n, med = int(r["major_shock_runs"]), r["km_median_recovery_months"]
+        if n == 0:
+            lines.append(f"  {r['scenario']:<26} {r['strategy']:<12} no major shock in any run, breakdown in "
+                         f"{r['share_breakdown']:.0%}")
+            continue
+        median = (f"median {_count(round(med), 'month')}" if pd.notna(med)
+                  else "median not reached: fewer than half recovered")
         lines.append(f"  {r['scenario']:<26} {r['strategy']:<12} recovered {r['share_recovered']:.0%} of "
-                     f"{r['major_shock_runs']} runs, median {r['km_median_recovery_months']:.0f} months, "
-                     f"breakdown in {r['share_breakdown']:.0%}")
+                     f"{_count(n, 'run')} with a major shock, {median}, breakdown in {r['share_breakdown']:.0%}")
     return "\n".join(lines)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def compare_table(summaries: pd.DataFrame, reference: str, others: list[str], tol: float = 1e-3) -> pd.DataFrame:
@@ -136,4 +146,5 @@ def format_table(table: pd.DataFrame, outcomes: list[str] | None = None) -> str:
                 f"  {r['outcome']:<24} median {r['a']} {r['median_a']:.3f} | {r['b']} {r['median_b']:.3f}"
                 f" | diff {r['diff_mean']:+.4f} [{r['diff_lo']:+.4f}, {r['diff_hi']:+.4f}]"
                 f" | {r['a']} better {r['p_better']:.0%} tie {r['p_tie']:.0%} worse {r['p_worse']:.0%}")
+            lines.append(f"    verdict (margin {r['margin']:g}): {sentence(r)}")
     return "\n".join(lines)

@@ -47,9 +47,13 @@ class Estimate:
         return self.runs * self.seconds_per_run / max(1, min(self.workers, max(self.runs, 1))) / 3600
 
     def text(self) -> str:
-        return (f"estimate: {self.seconds_per_run:.2f} s per run -> about {self.hours * 60:.1f} min on "
-                f"{self.workers} processes; memory about {self.memory_per_run / 2**20:.0f} MiB per process; "
-                f"monthly outputs about {self.disk / 2**20:.0f} MiB on disk")
+        minutes = self.hours * 60
+        took = "under a minute" if minutes < 1 else f"about {minutes:.0f} min" if minutes < 120 else \
+            f"about {self.hours:.1f} h"
+        procs = f"{self.workers} process{'' if self.workers == 1 else 'es'}"
+        return (f"estimate: {self.seconds_per_run:.2f} s per run -> {took} on {procs}; memory about "
+                f"{self.memory_per_run / 2**20:.0f} MiB per process; monthly outputs about "
+                f"{self.disk / 2**20:.0f} MiB on disk")
 
 
 def run_cost(data: dict) -> tuple[float, int, int]:

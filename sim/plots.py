@@ -151,7 +151,8 @@ def _plot_distributions(summaries: pd.DataFrame, outcomes: list[str], strategies
             data = [summaries.loc[(summaries["scenario"] == sc) & (summaries["strategy"] == s), out].to_numpy()
                     for sc in scen]
             pos = np.arange(len(scen)) + (j - (len(strategies) - 1) / 2) * width
-            bp = ax.boxplot(data, positions=pos, widths=width * 0.85, patch_artist=True, showfliers=False)
+            bp = ax.boxplot(data, positions=pos, widths=width * 0.85, patch_artist=True, showfliers=False,
+                            medianprops={"color": "black", "lw": 2})  # black: one colour, one meaning (strategy)
             for box in bp["boxes"]:
                 box.set(facecolor=strategy_colour(s, j), alpha=0.45)
             for p, d in zip(pos, data, strict=False):
@@ -159,9 +160,9 @@ def _plot_distributions(summaries: pd.DataFrame, outcomes: list[str], strategies
                 ax.scatter(p + jitter, d, s=6, color=strategy_colour(s, j), alpha=0.6)
             ax.plot([], [], color=strategy_colour(s, j), lw=8, alpha=0.6, label=plain(s))
         ax.set_xticks(np.arange(len(scen)), [no_math(shorten(sc, 30).replace("_", "\n")) for sc in scen])
-        ax.set_ylabel(plain(out.replace("_", " ")))
+        ax.set_ylabel(plain(out.replace("_", " ")) + "\n(axis not from 0)")
         ax.grid(axis="y", alpha=0.3)
-        ax.legend(loc="best")
-    axes[0, 0].set_title("Outcome per run (one dot per seed), by scenario and strategy")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    axes[0, 0].set_title("Outcome per run (one dot per seed; box: middle 50%, black line: median)")
     return fig
 

@@ -120,7 +120,8 @@ def test_run_per_country_strategy_from_saved_state(run_dir, tmp_path, tiny_scena
 
 def test_compare(tmp_path):
     proc = ok(sim("compare", TINY, "--seeds", "4", "-j", "1", "--out", tmp_path / "cmp", cwd=tmp_path))
-    assert "1 scenarios x 2 strategies x 4 seeds = 8 runs" in proc.stdout
+    assert "1 scenario x 2 strategies x 4 seeds = 8 runs" in proc.stdout
+    assert "verdict (margin 0.005): Under " in proc.stdout
     assert "health_discounted" in proc.stdout and "cooperation_discounted" in proc.stdout
     assert "median two_track" in proc.stdout and "linked" in proc.stdout
     out = tmp_path / "cmp"
