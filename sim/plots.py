@@ -21,7 +21,10 @@ from .params import FIELDS
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 STRATEGY_COLOURS = {"two_track": "#0072B2", "linked": "#D55E00", "package_deal": "#009E73"}
-SHOCK_STYLE = {"scheduled": "#555555", "random": "#999999", "endogenous": "#D55E00"}
+SHOCK_STYLE = {"scheduled": ("#777777", "-"), "random": ("#AAAAAA", "-"), "endogenous": ("#000000", ":")}
+"""Event lines of run.png: exogenous (scheduled or random) grey, endogenous (provocations, coercion) black dotted."""
+FIELD_COLOURS = {"security": "#009E73", "economy": "#E69F00", "society": "#CC79A7", "technology": "#56B4E9"}
+COUNTRY_COLOURS = {"KR": "#0072B2", "JP": "#D55E00"}
 MARKED = ("provocation", "court_ruling", "us_china_escalation", "us_china_deescalation", "pandemic",
           "summit", "agreement", "trade_coercion", "security_incident", "leadership_change", "leader_fell",
           "dispute_settled", "disaster", "culture_wave")
@@ -86,47 +89,66 @@ def _mark_shocks(ax, events: pd.DataFrame) -> None:
     if events is None or not len(events):
         return
     for _, e in events[events["event"].isin(MARKED) & (events["month"] >= 0)].iterrows():
-        ax.axvline(e["month"], color=SHOCK_STYLE.get(e["origin"], "#999999"), lw=0.8, alpha=0.5, zorder=0)
+        colour, ls = SHOCK_STYLE.get(e["origin"], SHOCK_STYLE["random"])
+        ax.axvline(e["month"], color=colour, ls=ls, lw=0.9, alpha=0.6, zorder=0)
 
 
 def plot_run(monthly: pd.DataFrame, events: pd.DataFrame | None = None, title: str = "") -> Figure:
-    """Trust by country and cohort, cooperation by field, disputes and tension, health; shocks marked
-    (grey: exogenous, orange: endogenous such as provocations and coercion)."""
+    """Trust by country and cohort, cooperation by field, disputes and tension, health and its components;
+    shocks marked (grey: exogenous, black dotted: endogenous such as provocations and coercion)."""
     with matplotlib.rc_context(RC):
         return _plot_run(monthly, events, title)
 
 
+def _outside(ax) -> None:
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=10)
+
+
 def _plot_run(monthly: pd.DataFrame, events: pd.DataFrame | None, title: str) -> Figure:
-    fig = Figure(figsize=(14, 9), layout="constrained")
+    fig = Figure(figsize=(15, 9.5), layout="constrained")
     axes = fig.subplots(2, 2, sharex=True)
     m = monthly["month"]
     ax = axes[0, 0]
-    for (c, h), col, ls in [(("KR", "youth"), OKABE_ITO[0], "--"), (("KR", "public"), OKABE_ITO[0], "-"),
-                            (("JP", "youth"), OKABE_ITO[1], "--"), (("JP", "public"), OKABE_ITO[1], "-")]:
-        ax.plot(m, monthly[f"trust_{c}_{h}"], color=col, ls=ls, label=f"{c} {h}")
-    ax.set(title="Mean trust toward the other country", ylabel="trust [0,1]", ylim=(0, 1))
-    ax.legend(ncol=2, loc="upper left")
+    for c, h, ls in [("KR", "youth", "--"), ("KR", "public", "-"), ("JP", "youth", "--"), ("JP", "public", "-")]:
+        ax.plot(m, monthly[f"trust_{c}_{h}"], color=COUNTRY_COLOURS[c], ls=ls,
+                label=f"{'Koreans' if c == 'KR' else 'Japanese'} {'under 30' if h == 'youth' else '30+'}")
+    ax.set(title="Mean trust toward the other country", ylabel="mean trust (0-1)", ylim=(0, 1))
+    _outside(ax)
     ax = axes[0, 1]
-    for f, col in zip(FIELDS, OKABE_ITO, strict=False):
-        ax.plot(m, monthly[f"realised_{f}"], color=col, label=f)
-    ax.set(title="Realised cooperation by field (min of both offers)", ylim=(0, 1))
-    ax.legend(ncol=2, loc="lower left")
+    for f in FIELDS:
+        ax.plot(m, monthly[f"realised_{f}"], color=FIELD_COLOURS[f], label=f)
+    ax.set(title="Realised cooperation by field (the smaller of the two offers)", ylabel="cooperation (0-1)",
+           ylim=(0, 1.02))
+    _outside(ax)
     ax = axes[1, 0]
-    ax.plot(m, monthly["severity"], color=OKABE_ITO[1], label="total open severity")
-    ax.step(m, monthly["standoffs"], color=OKABE_ITO[3], where="post", label="coercive standoffs")
-    ax.plot(m, monthly["tension"], color=OKABE_ITO[4], label="US-China tension")
-    ax.set(title="Disputes and tension", xlabel="month after burn-in")
-    ax.legend(loc="upper left")
+    ax.plot(m, monthly["severity"], color="#444444", label="total severity of open disputes")
+    ax.plot(m, monthly["tension"], color="#444444", ls="--", label="US-China tension")
+    ax.set(title="Disputes and tension", xlabel="month", ylabel="severity (sum over disputes), tension (0-1)")
+    ax.set_ylim(0, max(1.0, float(monthly["severity"].max()) * 1.05))
+    twin = ax.twinx()
+    twin.step(m, monthly["standoffs"], color="#999999", where="post", lw=2, label="coercive standoffs (right axis)")
+    twin.set_ylabel("standoffs (count)")
+    twin.set_ylim(0, max(2, int(monthly["standoffs"].max()) + 1))
+    twin.yaxis.get_major_locator().set_params(integer=True)
+    handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.12, 1.0), frameon=False, fontsize=10)
     ax = axes[1, 1]
-    ax.plot(m, monthly["health"], color="black", lw=2, label="health")
-    for comp, col in [("health_cooperation", OKABE_ITO[2]), ("health_opinion", OKABE_ITO[0]),
-                      ("health_disputes", OKABE_ITO[1])]:
-        ax.plot(m, monthly[comp], color=col, lw=1, alpha=0.8, label=comp.replace("health_", ""))
-    ax.set(title="Relationship health and its components", xlabel="month after burn-in", ylim=(0, 1))
-    ax.legend(loc="lower left", ncol=2)
+    ax.plot(m, monthly["health"], color="#000000", lw=3.5, alpha=0.35, label="health", zorder=2)
+    for comp, ls in [("health_cooperation", "-"), ("health_opinion", "--"), ("health_disputes", ":")]:
+        ax.plot(m, monthly[comp], color="#000000", ls=ls, lw=1.6, zorder=3, label=comp.replace("health_", "") +
+                " component")
+    ax.set(title="Relationship health and its components", xlabel="month", ylabel="index (0-1)", ylim=(0, 1.05))
+    _outside(ax)
     for a in axes.flat:
         _mark_shocks(a, events)
         a.grid(alpha=0.3)
+    if events is not None and len(events):
+        from matplotlib.lines import Line2D
+
+        marks = [Line2D([], [], color=SHOCK_STYLE["scheduled"][0], lw=1, label="exogenous event"),
+                 Line2D([], [], color=SHOCK_STYLE["endogenous"][0], ls=":", lw=1.2,
+                        label="endogenous event (provocation, coercion, ...)")]
+        fig.legend(handles=marks, loc="outside lower center", ncol=2, frameon=False, fontsize=10)
     if title:
         fig.suptitle(plain(title, 3 * MAX_LABEL), fontsize=15)
     return fig

@@ -39,8 +39,11 @@ def write_run_dir(result: RunResult, out: str | Path, scenario: Scenario, strate
     write_json(result.summary, out / "summary.json")
     write_json(run_provenance([scenario], [seed], [strategy_label(strategy)], extra), out / "provenance.json")
     if plot:
+        from .analysis import pretty
         from .plots import plot_run
 
-        fig = plot_run(result.monthly, result.events, f"{scenario.name} - {strategy_label(strategy)} - seed {seed}")
+        words = str(scenario.name).replace("_", " ")
+        fig = plot_run(result.monthly, result.events,
+                       f"{words[:1].upper() + words[1:]}, {pretty(strategy_label(strategy))}, seed {seed}")
         fig.savefig(out / "run.png", dpi=110)
     return out

@@ -185,3 +185,26 @@ def test_strategy_colours_are_fixed_for_named_and_distinct_for_others():
     assert (c["two_track"], c["linked"], c["package_deal"]) == ("#0072B2", "#D55E00", "#009E73")
     assert len(set(c.values())) == len(c)
     assert F.strategy_label("kr=two_track,jp=linked") == "KR two-track · JP linked"
+
+
+def test_run_and_distribution_figures_read_on_a_slide(batch):
+    """run.png: every panel has a y label, no legend inside a panel's data area, the events explained in a figure
+    legend, a title in words; distributions.png: black medians (one colour, one meaning: the strategy)."""
+    from sim.plots import plot_distributions, plot_run
+    from sim.runner import run
+    from sim.scenario import load_scenario
+
+    res = run(load_scenario(TESTS_DIR / "scenarios" / "figure_shocks.yaml", {"horizon": 24, "burn_in": 12}),
+              "linked", 1)
+    fig = plot_run(res.monthly, res.events, "Pinned, linked, seed 1")
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert len(panels) == 4 and all(ax.get_ylabel() for ax in fig.axes)
+    for ax in panels:
+        leg = ax.get_legend()
+        if leg is not None:
+            assert leg.get_bbox_to_anchor().x0 >= ax.get_window_extent().x1 - 1  # outside, right of the data
+    assert fig.legends and "endogenous event" in [t.get_text() for t in fig.legends[0].get_texts()][1]
+    assert "_" not in fig._suptitle.get_text()
+    dist = plot_distributions(batch.summaries, ["health_discounted"], sorted(batch.summaries["strategy"].unique()))
+    medians = [ln for ln in dist.axes[0].lines if len(ln.get_xdata()) == 2 and ln.get_color() == "black"]
+    assert len(medians) >= 2
