@@ -22,6 +22,7 @@ sim.plots.MAX_LABEL characters are cut with an ellipsis (on the figure only: key
 from __future__ import annotations
 
 import functools
+import re
 import textwrap
 from collections.abc import Sequence
 
@@ -70,6 +71,15 @@ LABELS = {
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+def scenario_words(name: object) -> str:
+    """A scenario name as a title: underscores to spaces, capitalised, acronyms restored ("us_china_escalation"
+    -> "US-China escalation")."""
+    words = str(name).replace("_", " ").strip()
+    words = re.sub(r"\bus china\b", "US-China", words, flags=re.IGNORECASE)
+    words = re.sub(r"\b(kr|jp|us|rok)\b", lambda m: m.group(1).upper(), words)
+    return words[:1].upper() + words[1:]
+
 
 def label(name: str) -> str:
     """Words for a variable or outcome column (falls back to the name with spaces)."""
@@ -742,4 +752,64 @@ def winner_line(table: pd.DataFrame, x: str, criteria: Sequence[str] | None = No
     fig.legend(handles=handles, loc="outside right center", fontsize=LEGEND, frameon=False)
     _suptitle(fig, title if title is not None else
               f"{strategy_label(a)} vs {strategy_label(b)} along {x.removeprefix('sweep.')}")
+    return fig
+
+
+@_as_written
+def verdict_grid(table: pd.DataFrame, outcomes: Sequence[str], robust: pd.DataFrame | None = None,
+                 title: str | None = None) -> Figure:
+    """The answer on one screen: scenarios (rows) x outcomes (columns) of sim.analysis.compare, each cell coloured
+    by its verdict (blue: A better, orange: B better, grey: no clear difference beyond the margin) with the
+    better strategy and the size of the difference; for relationship health, whether the verdict is the same
+    under every weighting of its components (robustness table of sim.analysis.robustness)."""
+    _need_frame(table, "comparison table", ["scenario", "outcome", "a", "b", "diff", "verdict"])
+    t = table[table["outcome"].isin(outcomes)]
+    if not len(t):
+        raise ValueError(f"the table has none of the outcomes {', '.join(outcomes)}")
+    outs = [o for o in outcomes if o in set(t["outcome"])]
+    rows = list(dict.fromkeys(zip(t["scenario"], t["b"], strict=True)))
+    a = str(t["a"].iloc[0])
+    colours = {"A better": STRATEGY_COLOURS.get(a, "#0072B2"), "no clear difference": "#DDDDDD"}
+    fig = Figure(figsize=(3.0 * len(outs) + 4.5, 0.85 * len(rows) + 2.2), layout="constrained")
+    ax = fig.add_subplot()
+    for i, (scen, b) in enumerate(rows):
+        for j, out in enumerate(outs):
+            cell = t[(t["scenario"] == scen) & (t["b"] == b) & (t["outcome"] == out)]
+            if not len(cell):
+                continue
+            r = cell.iloc[0]
+            colour = colours.get(r["verdict"], STRATEGY_COLOURS.get(str(b), "#D55E00"))
+            ax.add_patch(Rectangle((j, i), 1, 1, facecolor=colour, alpha=0.75 if r["verdict"] != "no clear difference"
+                                   else 1.0, edgecolor="white", lw=3))
+            if r["verdict"] == "no clear difference":
+                text = "no clear\ndifference"
+            else:
+                a_wins = r["verdict"] == "A better"
+                higher = r["diff"] > 0 if a_wins else r["diff"] < 0  # the winner's value against the other's
+                word = "higher" if higher else "lower"
+                text = f"{strategy_label(a if a_wins else str(b))}\n{abs(r['diff']):.3g} {word}"
+            if out == "health_discounted" and robust is not None and len(robust):
+                rb = robust[(robust["scenario"] == scen) & (robust["b"] == b)]
+                if len(rb) and "robust" in rb:
+                    text += "\nsame under every\nweighting" if bool(rb["robust"].iloc[0]) else \
+                        "\ndepends on the\nweighting"
+            ax.text(j + 0.5, i + 0.5, no_math(text), ha="center", va="center", fontsize=NOTE - 1)
+    ax.set_xlim(0, len(outs))
+    ax.set_ylim(len(rows), 0)
+    ax.set_xticks(np.arange(len(outs)) + 0.5, [_wrap(label(o), 18) for o in outs], fontsize=TICK - 2)
+    ax.xaxis.tick_top()
+    names = [_wrap(shorten(scenario_words(s), 40), 24) + (no_math(f"\n(vs {strategy_label(str(b))})")
+             if len({b for _, b in rows}) > 1 else "") for s, b in rows]
+    ax.set_yticks(np.arange(len(rows)) + 0.5, names, fontsize=TICK - 2)
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    handles = [Patch(facecolor=STRATEGY_COLOURS.get(a, "#0072B2"), alpha=0.75,
+                     label=no_math(f"{strategy_label(a)} better")),
+               Patch(facecolor="#DDDDDD", label="no clear difference (the 95% interval does not clear the margin)")]
+    handles += [Patch(facecolor=STRATEGY_COLOURS.get(str(b), "#D55E00"), alpha=0.75,
+                      label=no_math(f"{strategy_label(str(b))} better")) for b in dict.fromkeys(b for _, b in rows)]
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=LEGEND - 1, frameon=False)
+    _suptitle(fig, title if title is not None else f"Which strategy does better? {strategy_label(a)} against "
+              + ", ".join(strategy_label(str(b)) for b in dict.fromkeys(b for _, b in rows)))
     return fig

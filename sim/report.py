@@ -201,12 +201,23 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
              f"clears the practical margin (health and cooperation {_e(margins['health_discounted'])}, crisis "
              f"months {_e(margins['crisis_months'])}; set them under `analysis: margins:` in the experiment). "
              f"Code {_e(prov.get('code_version'))}, commit {_e(prov.get('git_commit'))}.</p>",
-             f"<p class=meta>{COOPERATION_NOTE}</p>", "<h2>Findings</h2>"]
+             f"<p class=meta>{COOPERATION_NOTE}</p>"]
     weightings = {**WEIGHTINGS, **(settings.get("weightings") or {})}
     robust = pd.concat([A.robustness(summ, ref, o, weightings, default_margin, tol) for o in others],
                        ignore_index=True)
+    if "point" not in summ.columns or summ["point"].nunique() <= 1:
+        parts.append(_embed(F.verdict_grid(table, HEADLINE, robust), "verdicts", figdir,
+                            "which strategy does better, per scenario and outcome"))
+        parts.append("<p>Read the grid first: a coloured cell is a verdict (the strategy named does better, by the "
+                     "amount shown, and its 95% interval clears the practical margin); grey means no clear "
+                     "difference. For relationship health the cell also says whether the verdict is the same under "
+                     "every weighting of its components. The sentences below say the same in words. The win matrix "
+                     "further down counts in how many seeds each strategy is best, however small the difference: "
+                     "a strategy can be best in most seeds and still show no clear difference here, when its lead "
+                     "is smaller than the margin.</p>")
+    parts.append("<h2>Findings</h2>")
     for scen in scenarios:
-        parts.append(f"<h3>{_e(str(scen).replace('_', ' '))}</h3>")
+        parts.append(f"<h3>{_e(F.scenario_words(scen))}</h3>")
         rows = table[(table["scenario"] == scen) & table["outcome"].isin(HEADLINE)]
         for _, r in rows.iterrows():
             cls = "unclear" if r["verdict"] == "no clear difference" else "clear"
@@ -253,7 +264,7 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
             slug = _slug(scen)
             words = F.shorten(scen).replace("_", " ")
             row = health[health["scenario"] == scen].iloc[0]
-            parts.append(f"<h3>{_e(str(scen).replace('_', ' '))}</h3>")
+            parts.append(f"<h3>{_e(F.scenario_words(scen))}</h3>")
             parts.append(_embed(F.fan_chart(monthly, "health", scen, strategies,
                                             title=f"{words}: relationship health"),
                                 f"fan_health_{slug}", figdir, f"{words}: relationship health over time"))

@@ -208,3 +208,21 @@ def test_run_and_distribution_figures_read_on_a_slide(batch):
     dist = plot_distributions(batch.summaries, ["health_discounted"], sorted(batch.summaries["strategy"].unique()))
     medians = [ln for ln in dist.axes[0].lines if len(ln.get_xdata()) == 2 and ln.get_color() == "black"]
     assert len(medians) >= 2
+
+
+def test_verdict_grid_colours_and_words():
+    """One cell per scenario and outcome: the winner's colour, the winner named with the size of its lead in the
+    outcome's direction, grey for no clear difference; health says whether the verdict survives the weighting."""
+    rows = [("s1", "health_discounted", 0.02, "A better"), ("s1", "crisis_months", 3.0, "B better"),
+            ("s2", "health_discounted", -0.03, "B better"), ("s2", "crisis_months", 0.5, "no clear difference")]
+    table = pd.DataFrame([{"scenario": s, "outcome": o, "a": "two_track", "b": "linked", "diff": d, "verdict": v}
+                          for s, o, d, v in rows])
+    robust = pd.DataFrame({"scenario": ["s1", "s2"], "b": ["linked", "linked"], "robust": [True, False]})
+    fig = F.verdict_grid(table, ["health_discounted", "crisis_months"], robust)
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["two-track\n0.02 higher\nsame under every\nweighting", "linked\n3 lower",
+                     "linked\n0.03 higher\ndepends on the\nweighting", "no clear\ndifference"]
+    faces = [to_hex(p.get_facecolor()) for p in ax.patches]
+    assert faces[0] == "#0072b2" and faces[1] == faces[2] == "#d55e00" and faces[3] == "#dddddd"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["S1", "S2"]

@@ -119,7 +119,7 @@ def test_the_page_parses_with_only_the_tools_own_markup(hostile):
     assert attrs <= ATTRIBUTES, attrs - ATTRIBUTES
     imgs = [at for t, at in parser.tags if t == "img"]
     assert imgs and all(at["src"].startswith("data:image/png;base64,") for at in imgs)
-    assert len(imgs) == (9 if with_scenario else 6)  # nothing injected, nothing lost
+    assert len(imgs) == (10 if with_scenario else 7)  # nothing injected, nothing lost (the verdict grid first)
     text = "".join(parser.text)
     for shown in (SCRIPT, ATTR, DESCRIPTION):  # shown to the reader as written
         assert shown in text
