@@ -30,6 +30,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
@@ -44,7 +45,7 @@ TITLE, LABEL, TICK, LEGEND, NOTE = 17, 15, 14, 13, 13
 MEDIAN_LW, REF_LW = 3.2, 1.8
 BAND_ALPHA = {50: 0.28, 90: 0.15}
 STRIP_MAX = 60  # violins of at most this many runs also show each run as a dot
-BAND90_LW, BAND90_LS = 1.4, (0, (5, 3))
+BAND90_LW, BAND90_LS = 1.2, (0, (4, 4))
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 COUNTRY_NAMES = {"KR": "Korea", "JP": "Japan"}
@@ -311,22 +312,31 @@ def fan_chart(monthly: pd.DataFrame, variable: str, scenario: str, strategies: S
     for s in strategies:
         qs = q.loc[s]
         _fan(ax, qs.index.to_numpy(), qs, colours[s], _slabel(s), f"median:{_gid(s)}", bands)
-    handles = [Line2D([], [], color=colours[s], lw=MEDIAN_LW, label=_slabel(s)) for s in strategies]
-    handles += [h for h, b in zip(_band_handles(runs=_runs(sub)), (50, 90), strict=True) if b in bands]
+    handles: list = [Line2D([], [], color=colours[s], lw=MEDIAN_LW) for s in strategies]
+    names = [_slabel(s) for s in strategies]
+    runs = _runs(sub)
+    if 50 in bands:  # the band swatches in each strategy's own colour, side by side
+        handles.append(tuple(Patch(facecolor=colours[s], alpha=BAND_ALPHA[50] + 0.08) for s in strategies))
+        names.append(f"middle 50% of {runs}")
+    if 90 in bands:
+        handles.append(tuple(Line2D([], [], color=colours[s], lw=BAND90_LW, ls=BAND90_LS) for s in strategies))
+        names.append(f"middle 90% of {runs}")
     ev = _event_months(events)
     if ev.size:
         lo, hi = sub["month"].min(), sub["month"].max()
         for m in ev[(ev >= lo) & (ev <= hi)]:
             ax.axvline(m, color="#555555", lw=2.2, alpha=0.45, zorder=0)
-        handles.append(Line2D([], [], color="#555555", lw=2.2, alpha=0.45, label="shock"))
+        handles.append(Line2D([], [], color="#555555", lw=2.2, alpha=0.45))
+        names.append("shock")
     ax.set_xlabel("month after burn-in")
     ax.set_ylabel(_wrap(label(variable), 46, 2 * MAX_LABEL))
     ax.set_xlim(sub["month"].min(), sub["month"].max())
     _style(ax)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=LEGEND,
-              title=_seed_note(seeds, _n_points(sub)), title_fontsize=LEGEND, frameon=False)
+    ax.legend(handles=handles, labels=names, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=LEGEND,
+              title=_seed_note(seeds, _n_points(sub)), title_fontsize=LEGEND, frameon=False,
+              handler_map={tuple: HandlerTuple(ndivide=None, pad=0.3)})
     _suptitle(fig, title if title is not None else
-              f"{label(variable).capitalize()}: {shorten(scenario).replace('_', ' ')}")
+              f"{label(variable).capitalize()}: {shorten(scenario_words(scenario))}")
     return fig
 
 
@@ -378,8 +388,8 @@ def difference_fan(monthly: pd.DataFrame, variable: str, scenario: str, a: str, 
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=LEGEND, title=note,
               title_fontsize=LEGEND, frameon=False)
     _suptitle(fig, title if title is not None else
-                 f"Paired difference in {label(variable)}: {strategy_label(a)} − {strategy_label(b)}, "
-                 f"{shorten(scenario).replace('_', ' ')}")
+                 f"{shorten(scenario_words(scenario))}: paired difference in {label(variable)}, "
+                 f"{strategy_label(a)} − {strategy_label(b)}")
     return fig
 
 

@@ -143,12 +143,16 @@ def _why_section(root: Path) -> list[str]:
 
 
 def _title(row: pd.Series, words: str) -> str:
+    """A figure title stating the finding, with the scenario (a PNG on a slide must say what it shows)."""
     a, b = A.pretty(row["a"]), A.pretty(row["b"])
+    where = F.scenario_words(row["scenario"])
     if row["verdict"] == "A better":
-        return f"{a} keeps {words} higher than {b}" if row["diff"] > 0 else f"{a} keeps {words} lower than {b}"
-    if row["verdict"] == "B better":
-        return f"{b} keeps {words} higher than {a}" if row["diff"] < 0 else f"{b} keeps {words} lower than {a}"
-    return f"{a} vs {b}: no clear difference in {words}"
+        text = f"{a} keeps {words} higher than {b}" if row["diff"] > 0 else f"{a} keeps {words} lower than {b}"
+    elif row["verdict"] == "B better":
+        text = f"{b} keeps {words} higher than {a}" if row["diff"] < 0 else f"{b} keeps {words} lower than {a}"
+    else:
+        text = f"{a} vs {b}: no clear difference in {words}"
+    return f"{where}: {text}"
 
 
 def _point_names(summ: pd.DataFrame) -> dict:
