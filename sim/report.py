@@ -83,8 +83,28 @@ def _embed(fig: Figure, name: str, figdir: Path, alt: str) -> str:
     return f'<img alt="{_e(alt)}" title="{_e(alt)}" src="data:image/png;base64,{data}">'
 
 
+HEADERS = {"point": "sweep point", "a": "strategy A", "b": "strategy B", "diff": "mean difference A − B",
+           "diff_lo": "95% low", "diff_hi": "95% high", "lo": "95% low", "hi": "95% high", "n": "pairs",
+           "p_better": "P(A better)", "p_tie": "P(tie)", "p_worse": "P(A worse)", "p_a_better": "P(A better)",
+           "p_value": "p (Wilcoxon)", "p_adjusted": "p (Holm)", "health_min": "lowest health",
+           "n_needed": "seeds needed", "outcome": "outcome", "scenario": "scenario", "strategy": "strategy"}
+"""Column headers of the report's tables in words (the CSV files keep the code names)."""
+
+
 def _table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
-    """An HTML table whose every cell and header is escaped (pandas escape=True)."""
+    """An HTML table in words (headers, scenario and strategy names; a sweep point column only if there are
+    several points) whose every cell and header is escaped (pandas escape=True)."""
+    df = df.copy()
+    if "point" in df.columns and df["point"].nunique() <= 1:
+        df = df.drop(columns=["point"])
+    if "scenario" in df.columns:
+        df["scenario"] = df["scenario"].map(F.scenario_words)
+    for col in ("a", "b", "strategy"):
+        if col in df.columns:
+            df[col] = df[col].map(lambda v: A.pretty(str(v)))
+    if "outcome" in df.columns:
+        df["outcome"] = df["outcome"].map(lambda v: F.label(str(v)))
+    df = df.rename(columns=lambda c: HEADERS.get(str(c), str(c).replace("_", " ")))
     clean = df.rename(columns=lambda c: _NOT_HTML.sub("\ufffd", str(c)))
     clean = clean.apply(lambda col: col.map(lambda v: _NOT_HTML.sub("\ufffd", v) if isinstance(v, str) else v))
     return clean.to_html(index=False, float_format=lambda x: floatfmt.format(x), border=0, escape=True)
@@ -196,6 +216,7 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
     monthly = load_results(root, monthly=True, columns=MONTHLY_COLUMNS).monthly if res.manifest.get(
         "monthly", True) else None
     title = res.manifest.get("name") or "experiment"
+    title = "Comparison" if title == "compare" else F.scenario_words(title)
     prov = res.manifest.get("provenance") or {}
     prov = prov if isinstance(prov, dict) else {}
     parts = [f"<h1>{_e(title)}: which strategy does better?</h1>",
@@ -203,7 +224,7 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
              f"<p class=meta>{len(summ)} runs; strategies {_e(', '.join(map(str, strategies)))}; reference "
              f"{_e(ref)}; paired by seed (common random numbers). A difference counts only when its 95% interval "
              f"clears the practical margin (health and cooperation {_e(margins['health_discounted'])}, crisis "
-             f"months {_e(margins['crisis_months'])}; set them under `analysis: margins:` in the experiment). "
+             f"months {_e(margins['crisis_months'])}; set them under <code>analysis: margins:</code> in the experiment). "
              f"Code {_e(prov.get('code_version'))}, commit {_e(prov.get('git_commit'))}.</p>",
              f"<p class=meta>{COOPERATION_NOTE}</p>"]
     weightings = {**WEIGHTINGS, **(settings.get("weightings") or {})}

@@ -91,7 +91,7 @@ class _Page(HTMLParser):
 
 
 ELEMENTS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "details", "summary", "table",
-            "thead", "tbody", "tr", "th", "td", "img"}
+            "thead", "tbody", "tr", "th", "td", "img", "code"}
 ATTRIBUTES = {"lang", "charset", "class", "alt", "title", "src", "border", "style"}
 
 
