@@ -9,8 +9,6 @@ figures; export them; or open an existing results directory and browse it. Start
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -327,16 +325,16 @@ def Page() -> None:
 
 
 def serve(path: str | None = None, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Serve the dashboard at http://HOST:PORT until interrupted. path: an experiment or scenario file, a
-    directory of scenario files (their scenarios to choose from) or a results directory (opened)."""
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    """Serve the dashboard at http://HOST:PORT until interrupted, without reaching the network. path: an
+    experiment or scenario file, a directory of scenario files (their scenarios to choose from) or a results
+    directory (opened)."""
+    from solara.__main__ import run as solara_run
+    from solara.server import settings
+
     if path is not None:
         if not Path(path).exists():
             raise FileNotFoundError(f"{path}: no such file or directory")
-        env[PATH_ENV] = str(Path(path).resolve())
-    cmd = [sys.executable, "-m", "solara", "run", "sim.dashboard", "--host", host, "--port", str(port),
-           "--production", "--no-open", "--log-level", "warning"]
-    try:
-        subprocess.run(cmd, env=env, check=False)
-    except KeyboardInterrupt:
-        pass
+        os.environ[PATH_ENV] = str(Path(path).resolve())
+    settings.telemetry.mixpanel_enable = False
+    solara_run.main(["sim.dashboard", "--host", host, "--port", str(port), "--production", "--no-open",
+                     "--no-check-version", "--log-level", "warning"], standalone_mode=False)
