@@ -82,7 +82,6 @@ def test_every_figure_renders_to_png_and_svg_and_leaves_pyplot_alone(batch, tmp_
         plotted = [ax for ax in fig.axes if ax.get_lines() and ax.get_visible()]
         if plotted:  # panels that share an axis carry its label once
             assert any(ax.get_ylabel() for ax in plotted), f"{name}: no axis label"
-            assert all(ax.get_xlabel() or not ax.get_xticklabels() or ax.get_xticks().size for ax in plotted), name
         for ext in ("png", "svg"):
             path = tmp_path / f"{name}.{ext}"
             fig.savefig(path)
