@@ -147,9 +147,10 @@ def _suptitle(fig: Figure, text: str) -> None:
     fig.suptitle(no_math("\n".join(lines)), fontsize=TITLE)
 
 
-def _as_written(func):
-    """Build the figure with TeX off: every Text made inside keeps usetex=False, whatever the global rcParams
-    (TeX would read a label's backslashes, braces, % and $ as commands)."""
+def as_written(func):
+    """Build the figure with TeX off (a decorator of figure functions): every Text made inside keeps
+    usetex=False, whatever the global rcParams (TeX would read a label's backslashes, braces, % and $ as
+    commands)."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         with matplotlib.rc_context({"text.usetex": False}):
@@ -157,7 +158,8 @@ def _as_written(func):
     return wrapper
 
 
-def _style(ax, grid: str = "both") -> None:
+def style_axes(ax, grid: str = "both") -> None:
+    """Projection-sized ticks and labels, a light grid, no top or right frame."""
     ax.tick_params(labelsize=TICK, width=1.2, length=5)
     ax.xaxis.label.set_size(LABEL)
     ax.yaxis.label.set_size(LABEL)
@@ -282,7 +284,7 @@ def _event_months(events) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------------- figures
 
-@_as_written
+@as_written
 def fan_chart(monthly: pd.DataFrame, variable: str, scenario: str, strategies: Sequence[str] | None = None,
               events=None, title: str | None = None, point: int | None = None,
               bands: Sequence[int] | None = None) -> Figure:
@@ -331,7 +333,7 @@ def fan_chart(monthly: pd.DataFrame, variable: str, scenario: str, strategies: S
     ax.set_xlabel("month after burn-in")
     ax.set_ylabel(_wrap(label(variable), 46, 2 * MAX_LABEL))
     ax.set_xlim(sub["month"].min(), sub["month"].max())
-    _style(ax)
+    style_axes(ax)
     ax.legend(handles=handles, labels=names, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=LEGEND,
               title=_seed_note(seeds, _n_points(sub)), title_fontsize=LEGEND, frameon=False,
               handler_map={tuple: HandlerTuple(ndivide=None, pad=0.3)})
@@ -340,7 +342,7 @@ def fan_chart(monthly: pd.DataFrame, variable: str, scenario: str, strategies: S
     return fig
 
 
-@_as_written
+@as_written
 def difference_fan(monthly: pd.DataFrame, variable: str, scenario: str, a: str, b: str, title: str | None = None,
                    point: int | None = None, mean: bool = False) -> Figure:
     """Paired difference A - B of a monthly variable (same seed, same sweep point, same month): median across
@@ -372,7 +374,7 @@ def difference_fan(monthly: pd.DataFrame, variable: str, scenario: str, a: str, 
     ax.set_xlim(months.min(), months.max())
     ax.set_xlabel("month after burn-in")
     ax.set_ylabel(_wrap(f"difference in {label(variable)}", 46, 2 * MAX_LABEL))
-    _style(ax)
+    style_axes(ax)
     kw = {"transform": ax.transAxes, "fontsize": NOTE, "color": "#333333", "ha": "left"}
     ax.text(0.01, 0.98, no_math(f"▲ {strategy_label(a)} higher"), va="top", **kw)
     ax.text(0.01, 0.02, no_math(f"▼ {strategy_label(b)} higher"), va="bottom", **kw)
@@ -393,7 +395,7 @@ def difference_fan(monthly: pd.DataFrame, variable: str, scenario: str, a: str, 
     return fig
 
 
-@_as_written
+@as_written
 def outcome_distributions(summaries: pd.DataFrame, outcome: str, strategies: Sequence[str] | None = None,
                           kind: str = "violin", scenarios: Sequence[str] | None = None, title: str | None = None,
                           point: int | None = None) -> Figure:
@@ -456,7 +458,7 @@ def _violins(groups: dict, scenarios: list, strategies: list, colours: dict, out
     ax.set_xticks(np.arange(len(scenarios)), [_wrap(str(sc)) for sc in scenarios])
     ax.set_xlim(-0.6, len(scenarios) - 0.4)
     ax.set_ylabel(_wrap(label(outcome), 46, 2 * MAX_LABEL))
-    _style(ax, grid="y")
+    style_axes(ax, grid="y")
     return fig
 
 
@@ -476,7 +478,7 @@ def _ecdfs(groups: dict, scenarios: list, strategies: list, colours: dict, outco
             ax.step(np.r_[x[0], x], np.r_[0, y], where="post", color=colours[s], lw=MEDIAN_LW - 0.4)
         ax.set_title(plain(str(sc).replace("_", " ")), fontsize=LABEL)
         ax.set_ylim(0, 1.02)
-        _style(ax)
+        style_axes(ax)
     for ax in axes[n:]:
         ax.set_visible(False)
     for i, ax in enumerate(axes[:n]):
@@ -488,7 +490,7 @@ def _ecdfs(groups: dict, scenarios: list, strategies: list, colours: dict, outco
     return fig
 
 
-@_as_written
+@as_written
 def win_matrix(table: pd.DataFrame, outcome: str | None = None, title: str | None = None,
                value_label: str | None = None, strategies: Sequence[str] | None = None,
                cmap: str = "cividis") -> Figure:
@@ -562,7 +564,7 @@ def win_matrix(table: pd.DataFrame, outcome: str | None = None, title: str | Non
     return fig
 
 
-@_as_written
+@as_written
 def youth_public_panels(monthly: pd.DataFrame, scenario: str, strategies: Sequence[str] | None = None,
                         title: str | None = None, point: int | None = None) -> Figure:
     """2x2 panels, rows KR and JP, columns youth (under 30) and public (30 and over): the share with a good
@@ -595,7 +597,7 @@ def youth_public_panels(monthly: pd.DataFrame, scenario: str, strategies: Sequen
                 ax.set_ylabel(f"share with a good view\nof {OTHER[c]}")
             if r == 1:
                 ax.set_xlabel("month after burn-in")
-            _style(ax)
+            style_axes(ax)
             ax.title.set_size(LABEL)
     axes[0, 0].set_xlim(sub["month"].min(), sub["month"].max())
     handles = [Line2D([], [], color=colours[s], lw=MEDIAN_LW, label=_slabel(s)) for s in strategies]
@@ -608,7 +610,7 @@ def youth_public_panels(monthly: pd.DataFrame, scenario: str, strategies: Sequen
     return fig
 
 
-@_as_written
+@as_written
 def payoff_table_figure(payoffs: pd.DataFrame, title: str | None = None) -> Figure:
     """The 2x2 read as a game (sim.analysis.payoff_game): rows KR's strategy, columns JP's, each cell the
     mean payoff of KR and of JP; a payoff in bold with a ★ is that country's best response to the other's
@@ -672,7 +674,7 @@ def _criteria(table: pd.DataFrame, criteria: Sequence[str] | None) -> list[str]:
     return list(criteria)
 
 
-@_as_written
+@as_written
 def winner_map(table: pd.DataFrame, x: str, y: str, criteria: Sequence[str] | None = None,
                scenario: str | None = None, title: str | None = None) -> Figure:
     """Where the winner flips over two swept fields (sim.landscape.winner_table): per criterion (by default
@@ -713,7 +715,7 @@ def winner_map(table: pd.DataFrame, x: str, y: str, criteria: Sequence[str] | No
         ax.set_xlabel(plain(x.removeprefix("sweep.")))
         ax.set_ylabel(plain(y.removeprefix("sweep.")))
         ax.set_title(plain(crit))
-        _style(ax, grid="")
+        style_axes(ax, grid="")
     for ax in axes[len(crits):]:
         ax.set_visible(False)
     a, b = table.attrs.get("a", "A"), table.attrs.get("b", "B")
@@ -729,7 +731,7 @@ def winner_map(table: pd.DataFrame, x: str, y: str, criteria: Sequence[str] | No
     return fig
 
 
-@_as_written
+@as_written
 def winner_line(table: pd.DataFrame, x: str, criteria: Sequence[str] | None = None, scenario: str | None = None,
                 title: str | None = None) -> Figure:
     """The paired difference A − B along one swept field (sim.landscape.winner_table): per criterion the mean
@@ -755,7 +757,7 @@ def winner_line(table: pd.DataFrame, x: str, criteria: Sequence[str] | None = No
     a, b = table.attrs.get("a", "A"), table.attrs.get("b", "B")
     ax.set_xlabel(plain(x.removeprefix("sweep.")))
     ax.set_ylabel(plain(f"{strategy_label(a)} − {strategy_label(b)} (paired)"))
-    _style(ax)
+    style_axes(ax)
     handles, _ = ax.get_legend_handles_labels()
     handles += [Line2D([], [], color="#555555", marker="o", ls="", ms=8, label="95% interval clears the margin"),
                 Line2D([], [], color="#555555", marker="o", ls="", ms=8, mfc="white", label="it does not")]
@@ -765,7 +767,7 @@ def winner_line(table: pd.DataFrame, x: str, criteria: Sequence[str] | None = No
     return fig
 
 
-@_as_written
+@as_written
 def verdict_grid(table: pd.DataFrame, outcomes: Sequence[str], robust: pd.DataFrame | None = None,
                  title: str | None = None) -> Figure:
     """The answer on one screen: scenarios (rows) x outcomes (columns) of sim.analysis.compare, each cell coloured

@@ -12,17 +12,28 @@ calibrated only through the checks of the report; wherever it is drawn its label
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 
-import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .figures import BAND90_LS, BAND90_LW, BAND_ALPHA, COUNTRY_NAMES, LABEL, LEGEND, MEDIAN_LW, NOTE, OTHER, TICK, TITLE
+from .figures import (
+    BAND90_LS,
+    BAND90_LW,
+    BAND_ALPHA,
+    COUNTRY_NAMES,
+    LABEL,
+    LEGEND,
+    MEDIAN_LW,
+    NOTE,
+    OTHER,
+    TITLE,
+    as_written,
+    style_axes,
+)
 from .history import START, month_label
 from .plots import plain
 
@@ -88,25 +99,6 @@ def year_on_year(monthly: pd.DataFrame, column: str, months: Sequence[int]) -> p
     return pd.DataFrame(rows, columns=["month", *QCOLS, "runs"])
 
 
-def _as_written(func):
-    """Build the figure with TeX off, whatever the global rcParams (labels hold data such as group names)."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with matplotlib.rc_context({"text.usetex": False}):
-            return func(*args, **kwargs)
-    return wrapper
-
-
-def _style(ax, grid: str = "both") -> None:
-    ax.tick_params(labelsize=TICK, width=1.2, length=5)
-    ax.xaxis.label.set_size(LABEL)
-    ax.yaxis.label.set_size(LABEL)
-    if grid:
-        ax.grid(axis=grid, alpha=0.3, lw=1)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-
-
 def _projection(ax, start: float, end: float, label: bool = True) -> None:
     ax.axvspan(start, end, color=SHADE, alpha=0.13, lw=0, zorder=0)
     if label:
@@ -152,7 +144,7 @@ def _check_tables(tables: Mapping[str, pd.DataFrame]) -> None:
 
 # ---------------------------------------------------------------------------------------------- figures
 
-@_as_written
+@as_written
 def poll_fit(tables: Mapping[str, pd.DataFrame], group: str = "all") -> Figure:
     """The simulated poll (sim.history.polls_table of each replay) against every poll point: rows country,
     columns measure (good, bad), per replay the median over runs with 50% and 90% bands. Scored poll points are
@@ -182,7 +174,7 @@ def poll_fit(tables: Mapping[str, pd.DataFrame], group: str = "all") -> Figure:
                 _projection(ax, PROJECTION - 0.5, hi, label=r == 0)
             ax.set_title(f"{COUNTRY_NAMES[c]}: {measure} view of {OTHER[c]}", fontsize=LABEL, fontweight="bold")
             ax.set_ylabel(f"% with a {measure} view")
-            _style(ax)
+            style_axes(ax)
             _years_axis(ax, lo, hi)
     handles = _replay_handles(list(tables)) + _band_handles() + [
         Line2D([], [], ls="", marker="o", ms=9, color="black", label="poll, scored (2014-2019)"),
@@ -194,7 +186,7 @@ def poll_fit(tables: Mapping[str, pd.DataFrame], group: str = "all") -> Figure:
     return fig
 
 
-@_as_written
+@as_written
 def counterfactuals(monthly: Mapping[str, pd.DataFrame], measure: str = "good",
                     marks: Mapping[str, float] | None = None) -> Figure:
     """Median over runs (and 50% band) of the share with a good (or bad) view of the other country per month,
@@ -217,7 +209,7 @@ def counterfactuals(monthly: Mapping[str, pd.DataFrame], measure: str = "good",
             ax.plot(x, q["q50"] * 100, color=colour, lw=MEDIAN_LW - 0.6, zorder=2 + top)
         ax.set_ylabel(f"% with a {measure} view\nof {OTHER[c]}")
         ax.set_title(COUNTRY_NAMES[c], fontsize=LABEL, fontweight="bold")
-        _style(ax)
+        style_axes(ax)
     for ax in axes:
         if hi >= PROJECTION:
             _projection(ax, PROJECTION, hi, label=ax is axes[0])
@@ -233,7 +225,7 @@ def counterfactuals(monthly: Mapping[str, pd.DataFrame], measure: str = "good",
     return fig
 
 
-@_as_written
+@as_written
 def age_groups(tables: Mapping[str, pd.DataFrame], year: int = 2016) -> Figure:
     """The simulated poll of each age group (and of all adults) in one year against the age breakdown of that
     year's poll: a panel per country, groups along x, per replay the median with its 50% (thick) and 90% (thin)
@@ -263,7 +255,7 @@ def age_groups(tables: Mapping[str, pd.DataFrame], year: int = 2016) -> Figure:
         ax.set_xlim(-0.6, len(groups) - 0.4)
         ax.set_title(f"{COUNTRY_NAMES[c]}: good view of {OTHER[c]}, {year}", fontsize=LABEL, fontweight="bold")
         ax.set_xlabel("age group")
-        _style(ax, grid="y")
+        style_axes(ax, grid="y")
     axes[0].set_ylabel("% with a good view")
     handles = _replay_handles(list(tables)) + [
         Line2D([], [], ls="", marker="D", ms=10, color="black", label=f"poll {year}")]
@@ -272,7 +264,7 @@ def age_groups(tables: Mapping[str, pd.DataFrame], year: int = 2016) -> Figure:
     return fig
 
 
-@_as_written
+@as_written
 def relations_check(monthly: Mapping[str, pd.DataFrame], relations: pd.DataFrame) -> Figure:
     """A check, not a fit: above, the share of each public calling the state of relations bad (relations:
     country, month, bad); below, the model's 1 - cooperation per month (median over runs, 50% band) per
@@ -299,7 +291,7 @@ def relations_check(monthly: Mapping[str, pd.DataFrame], relations: pd.DataFrame
         bottom.plot(x, q["q50"], color=colour, lw=MEDIAN_LW - 0.6)
     bottom.set_ylabel("1 − " + COOPERATION.replace(", ", ",\n"))
     for ax in (top, bottom):
-        _style(ax)
+        style_axes(ax)
         if hi >= PROJECTION:
             _projection(ax, PROJECTION, hi, label=ax is top)
         _years_axis(ax, lo, hi)
@@ -310,7 +302,7 @@ def relations_check(monthly: Mapping[str, pd.DataFrame], relations: pd.DataFrame
     return fig
 
 
-@_as_written
+@as_written
 def visitors_check(changes: Mapping[str, pd.DataFrame], observed: pd.DataFrame) -> Figure:
     """A check, not a fit: the year-on-year change in Korean visitors to Japan per month (observed: month,
     change) as black bars, and per replay the model's change in `visitors_KR` (changes: year_on_year frames)
@@ -336,7 +328,7 @@ def visitors_check(changes: Mapping[str, pd.DataFrame], observed: pd.DataFrame) 
     ax.axhline(0, color="black", lw=1.2)
     ax.set_xticks(range(len(months)), [month_label(m) for m in months])
     ax.set_ylabel("% change on the same month\na year earlier")
-    _style(ax, grid="y")
+    style_axes(ax, grid="y")
     handles = [Patch(facecolor="black", label="Korean visitors to Japan (data)")] + _replay_handles(list(changes))
     _legend(fig, handles, "model: visitors_KR index; dot: median over runs; thick bar: middle 50%; thin bar: "
                           "middle 90%")

@@ -224,7 +224,8 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
              f"<p class=meta>{len(summ)} runs; strategies {_e(', '.join(map(str, strategies)))}; reference "
              f"{_e(ref)}; paired by seed (common random numbers). A difference counts only when its 95% interval "
              f"clears the practical margin (health and cooperation {_e(margins['health_discounted'])}, crisis "
-             f"months {_e(margins['crisis_months'])}; set them under <code>analysis: margins:</code> in the experiment). "
+             f"months {_e(margins['crisis_months'])}; set them under <code>analysis: margins:</code> in the "
+             "experiment). "
              f"Code {_e(prov.get('code_version'))}, commit {_e(prov.get('git_commit'))}.</p>",
              f"<p class=meta>{COOPERATION_NOTE}</p>"]
     weightings = {**WEIGHTINGS, **(settings.get("weightings") or {})}
