@@ -399,6 +399,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {self.prog}: {message}; see `{self.prog} --help`\n")
 
 
+def _replay_options(p: argparse.ArgumentParser, out_help: str) -> None:
+    """Seeds, output, processes, overwrite, quiet and parameter draws of the replay commands."""
+    p.add_argument("--seeds", default="20", help="N (seeds 0..N-1), A-B, or a list 1,2,3")
+    p.add_argument("--out", help=out_help)
+    p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--overwrite", action="store_true", help="replace a results directory of another replay")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    _draw_options(p)
+
+
 def _draw_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--parameter-draws", type=int, metavar="K", help="run over the first K parameter draws of the "
                    "calibration (seed i under draw i mod K, the same for every strategy)")
@@ -460,14 +470,9 @@ def build_parser() -> argparse.ArgumentParser:
     h = sub.add_parser("replay", help="replay 2012-2025 (forced: every recorded event; free: only what governments "
                        "do not control)")
     h.add_argument("--mode", choices=("forced", "free"), default="free")
-    h.add_argument("--seeds", default="20", help="N (seeds 0..N-1), A-B, or a list 1,2,3")
-    h.add_argument("--out", help="results directory (default results/replay_MODE)")
-    h.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
     h.add_argument("--drop", help="shock kinds to leave out (counterfactual), e.g. pandemic")
     h.add_argument("--no-linkage", action="store_true", help="no government links disputes (counterfactual)")
-    h.add_argument("--overwrite", action="store_true", help="replace a results directory of another replay")
-    h.add_argument("--quiet", action="store_true", help="no progress output")
-    _draw_options(h)
+    _replay_options(h, "results directory (default results/replay_MODE)")
     h.set_defaults(func=cmd_replay)
     cb = sub.add_parser("calibrate", help="fit the named parameters to the 2014-2019 polls (resumable)")
     cb.add_argument("--settings", help="calibration settings (default experiments/calibration/calibration.yaml)")
@@ -479,13 +484,8 @@ def build_parser() -> argparse.ArgumentParser:
     cb.add_argument("--quiet", action="store_true", help="no progress output")
     cb.set_defaults(func=cmd_calibrate)
     fr = sub.add_parser("fit-report", help="replays (forced, free, counterfactuals) and the fit report (HTML)")
-    fr.add_argument("--seeds", default="20", help="N (seeds 0..N-1), A-B, or a list 1,2,3")
-    fr.add_argument("--out", help="directory (default results/fit)")
     fr.add_argument("--calibration", help="calibration directory (default results/calibration)")
-    fr.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    fr.add_argument("--overwrite", action="store_true", help="replace results directories of other replays")
-    fr.add_argument("--quiet", action="store_true", help="no progress output")
-    _draw_options(fr)
+    _replay_options(fr, "directory (default results/fit)")
     fr.set_defaults(func=cmd_fit_report)
     rp = sub.add_parser("report", help="write the workshop report (HTML, PNG, SVG) for a results directory")
     rp.add_argument("path")

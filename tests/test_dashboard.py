@@ -97,10 +97,10 @@ def test_dashboard_in_a_browser(tmp_path):
             ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=FLAGS)
             try:
                 page = ctx.new_page()
-                page.set_default_timeout(60_000)
+                page.set_default_timeout(30_000)
                 page.goto(url)
                 page.get_by_text("Run comparison").wait_for()
-                page.get_by_label("Scenario").click()  # the first scenario is chosen: choose the second
+                page.locator(".v-select", has_text="tiny_a").locator(".v-select__slot").click()  # choose the other
                 page.locator(".v-menu__content .v-list-item", has_text="tiny_b").click()
                 page.locator(".v-select", has_text="tiny_b").wait_for()
                 page.get_by_role("button", name="package_deal").first.click()  # A: package deal, B: linked
