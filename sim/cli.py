@@ -263,6 +263,22 @@ def cmd_fit_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    if args.path is not None and not Path(args.path).exists():
+        raise InputError("no such file or directory", file=args.path,
+                         allowed="an experiment or scenario file, a directory of scenarios, or a results directory")
+    try:
+        from .dashboard import serve
+    except ImportError:
+        raise InputError("the dashboard needs its extra", file="sim dashboard",
+                         allowed='install it with: pip install -e ".[dashboard]"') from None
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: serving on {args.host}: anyone who can reach this machine can run the model", file=sys.stderr)
+    print(f"dashboard on http://{args.host}:{args.port}/ (Ctrl-C stops it)", flush=True)
+    serve(args.path, args.host, args.port)
+    return 0
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     from .explain import explain, format_explain
     from .store import write_frame
@@ -487,6 +503,12 @@ def build_parser() -> argparse.ArgumentParser:
     fr.add_argument("--calibration", help="calibration directory (default results/calibration)")
     _replay_options(fr, "directory (default results/fit)")
     fr.set_defaults(func=cmd_fit_report)
+    d = sub.add_parser("dashboard", help="the interactive comparison dashboard in a browser (localhost)")
+    d.add_argument("path", nargs="?", help="an experiment or scenario file, a directory of scenarios, or a results "
+                   "directory to open")
+    d.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    d.add_argument("--port", type=int, default=8765)
+    d.set_defaults(func=cmd_dashboard)
     rp = sub.add_parser("report", help="write the workshop report (HTML, PNG, SVG) for a results directory")
     rp.add_argument("path")
     rp.add_argument("--out", help="report directory (default PATH/report)")

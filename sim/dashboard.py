@@ -24,7 +24,7 @@ try:
 except ImportError as e:  # pragma: no cover - depends on the installation
     raise ImportError('the dashboard needs the `dashboard` extra: pip install -e ".[dashboard]"') from e
 
-from .analysis import robustness, robustness_sentence, sentence
+from .analysis import pretty, robustness, robustness_sentence, sentence
 from .batch import run_many
 from .compare import compare_table
 from .experiment import from_scenarios, load_experiment
@@ -160,7 +160,7 @@ def verdict_lines(view: View, scenario: str, outcomes: list[str] | None = None) 
     lines = [f"Verdict (margin {r['margin']:g}): {sentence(r)}" for _, r in t.iterrows()]
     rob = view.robust[view.robust["scenario"] == scenario] if len(view.robust) else view.robust
     for _, rows in (rob.groupby("b", sort=False) if len(rob) else []):
-        lines.append(robustness_sentence(rows))
+        lines.append(f"{pretty(rows['a'].iloc[0])} against {pretty(rows['b'].iloc[0])}: {robustness_sentence(rows)}")
     return lines
 
 

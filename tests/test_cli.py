@@ -189,3 +189,11 @@ def test_validate_every_shipped_scenario(tmp_path):
         assert f"ok  {f}" in proc.stdout
         assert f"hash={load_scenario(f).content_hash}" in proc.stdout
 
+
+
+def test_dashboard_refuses_a_missing_path(capsys):
+    from sim.cli import main
+
+    assert main(["dashboard", "no/such/results"]) == 2
+    err = capsys.readouterr().err
+    assert "no/such/results" in err and "results directory" in err
