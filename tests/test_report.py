@@ -58,6 +58,7 @@ def _colourful_pixels(html: Path, shot: Path) -> int:
     return int(np.sum((hsv[..., 1] > 0.35) & (hsv[..., 2] > 0.3)))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
 def test_report_renders_its_figures_in_a_headless_browser(report, tmp_path):
     with_figures = _colourful_pixels(report, tmp_path / "with.png")
