@@ -170,6 +170,7 @@ def load_events(path: Path | None = None, mapping: dict | None = None) -> list[E
 
 
 def lookup(mapping: dict, ev: Event) -> Mapping:
+    """The mapping row of an event: its kind and actor, else its kind for any actor."""
     return mapping.get((ev.kind, ev.actor)) or mapping[(ev.kind, "*")]
 
 

@@ -149,7 +149,7 @@ def age_group_shares(pop: Population, citizens: dict) -> list[float]:
     for c in range(len(COUNTRIES)):
         for lo, hi in AGE_GROUPS.values():
             t = pop.trust[(pop.country == c) & (pop.age >= lo) & (pop.age < hi)]
-            n = max(t.size, 1) if t.size else np.nan
+            n = t.size or np.nan
             out += [np.count_nonzero(t > citizens["good_threshold"]) / n,
                     np.count_nonzero(t < citizens["bad_threshold"]) / n]
     return out
