@@ -55,6 +55,16 @@ class View:
     out: Path
     scenario: Scenario | None = None  # the scenario of a live run (for the event timeline)
     specs: dict[str, Any] = field(default_factory=dict)  # strategy label -> spec, for a live run
+    note: str = ""  # e.g. "partial: 5 of 20 seeds" while a run goes on
+
+
+def view_at(view: View, point: Any) -> View:
+    """The view restricted to one sweep point (a results directory of a swept experiment)."""
+    def sel(df: pd.DataFrame | None) -> pd.DataFrame | None:
+        return df if df is None or "point" not in df.columns else df[df["point"] == point]
+
+    return View(sel(view.summaries), sel(view.monthly), sel(view.table), sel(view.robust), view.strategies, view.out,
+                view.scenario, view.specs, view.note)
 
 
 def scenario_choices(path: str | Path | None = None) -> dict[str, Scenario]:
@@ -111,6 +121,10 @@ def run_live(scenario: Scenario, strategies: list[Any], seeds: int, out: Path, j
     specs: list[RunSpec] = exp.specs
     labels = list(dict.fromkeys(s.strategy_label for s in specs))
     rows, frames = [], []
+    tol, by_label = scenario.data["outputs"]["tie_tolerance"], {s.strategy_label: s.strategy for s in specs}
+    milestones = {max(2, round(seeds * k / 4)) for k in (1, 2, 3)} - {seeds}  # partial views while it runs
+    shown: set[int] = set()
+    part: View | None = None  # the latest partial view, kept on screen until the next one
     yield 0, len(specs), None
     records = run_many(specs, jobs=jobs, monthly=True, chunk=len(labels))
     try:
@@ -119,16 +133,19 @@ def run_live(scenario: Scenario, strategies: list[Any], seeds: int, out: Path, j
                 return
             rows.append(summary)
             frames.append(monthly)
-            yield len(rows), len(specs), None
+            pairs = pd.DataFrame(rows).groupby("seed")["strategy"].nunique().eq(len(labels)).sum()
+            if pairs in milestones and pairs not in shown:
+                shown.add(pairs)
+                part = analyse(*(in_order(f, labels) for f in (pd.DataFrame(rows), pd.concat(frames))), labels, out,
+                               tol, scenario, by_label)
+                part.note = f"partial: {pairs} of {seeds} seeds; the view updates as seeds finish"
+            yield len(rows), len(specs), part
     finally:
         records.close()  # stops the workers of a cancelled run
     summaries, monthly = (in_order(f, labels) for f in (pd.DataFrame(rows), pd.concat(frames, ignore_index=True)))
     out.mkdir(parents=True, exist_ok=True)
     write_frame(summaries, out / "summaries.csv")
-    view = analyse(summaries, monthly, labels, out,
-                   scenario.data["outputs"]["tie_tolerance"], scenario,
-                   {s.strategy_label: s.strategy for s in specs})
-    yield len(rows), len(specs), view
+    yield len(rows), len(specs), analyse(summaries, monthly, labels, out, tol, scenario, by_label)
 
 
 def in_order(frame: pd.DataFrame, strategies: list[str]) -> pd.DataFrame:
@@ -226,7 +243,20 @@ def StrategyPicker(side: str, preset: solara.Reactive, custom: solara.Reactive, 
 
 @solara.component
 def Results(view: View) -> None:
-    """Browse one comparison: scenario, outcome and monthly variable; verdicts, figures, export, timeline."""
+    """Browse one comparison: scenario, sweep point, outcome and monthly variable; verdicts, figures, export,
+    timeline."""
+    points = sorted(set(view.summaries["point"])) if "point" in view.summaries.columns else []
+    point, set_point = solara.use_state(points[0] if points else None)
+    if len(points) > 1:
+        axes = [c for c in view.summaries.columns if c.startswith("sweep.")]
+        cells = view.summaries.drop_duplicates("point").set_index("point")[axes]
+        names = {p: f"{p}: " + ", ".join(f"{a.removeprefix('sweep.')} = {cells.loc[p, a]}" for a in axes)
+                 for p in points}
+        solara.Select("Sweep point", values=list(names.values()), value=names.get(point, names[points[0]]),
+                      on_value=lambda v: set_point(int(v.split(":")[0])))
+        view = view_at(view, point if point in points else points[0])
+    if view.note:
+        solara.Info(view.note)
     scenarios = list(dict.fromkeys(view.summaries["scenario"]))
     outcomes = [o.name for o in OUTCOME_TABLE if o.name in view.summaries.columns]
     scenario, set_scenario = solara.use_state(scenarios[0])

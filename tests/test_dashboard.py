@@ -17,7 +17,16 @@ import pytest
 
 pytest.importorskip("solara")
 
-from sim.dashboard import custom_strategy, export, run_live, scenario_choices, verdict_lines, with_strategies  # noqa: E402
+from sim.dashboard import (  # noqa: E402
+    analyse,
+    custom_strategy,
+    export,
+    run_live,
+    scenario_choices,
+    verdict_lines,
+    view_at,
+    with_strategies,
+)
 
 PINNED = Path(__file__).resolve().parent / "pinned.yaml"
 CHROMIUM = "/usr/bin/chromium"
@@ -65,6 +74,26 @@ def test_live_run_verdicts_export_and_cancel(tmp_path):
         cancel.set()
     assert steps == [(0, 6, None)]  # nothing after the cancel: no view, nothing written
     assert not (tmp_path / "cancelled").exists()
+
+
+def test_partial_views_while_seeds_finish_and_sweep_points(tmp_path):
+    """A quarter, half and three quarters of the seeds in: a partial view (complete pairs only); at the end the
+    full one. A swept results directory is browsed one point at a time."""
+    scen = scenario_choices(tiny_scenarios(tmp_path))["tiny_a"]
+    steps = list(run_live(scen, ["two_track", "linked"], 8, tmp_path / "out", jobs=1))
+    notes = [(done, v.note) for done, _, v in steps if v is not None and v.note]
+    firsts = {}
+    for done, note in notes:
+        firsts.setdefault(note, done)
+    assert [n.split(";")[0] for n in firsts] == ["partial: 2 of 8 seeds", "partial: 4 of 8 seeds",
+                                               "partial: 6 of 8 seeds"]
+    first = next(v for _, _, v in steps if v is not None)
+    assert set(first.summaries["seed"]) == {0, 1} and first.table["n"].max() == 2
+    final = steps[-1][2]
+    assert not final.note and final.table["n"].max() == 8
+    swept = final.summaries.assign(point=final.summaries["seed"] % 2)
+    view = view_at(analyse(swept, None, ["two_track", "linked"], tmp_path / "x"), 1)
+    assert set(view.summaries["point"]) == {1} and set(view.table["point"]) == {1}
 
 
 def free_port() -> int:
