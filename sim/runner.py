@@ -18,7 +18,7 @@ import pandas as pd
 
 from .model import RelationsModel, burn_in_key, burn_in_state
 from .outputs import summarise
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, as_scenario
 from .strategies import strategy_label
 
 
@@ -78,8 +78,7 @@ def run(scenario: Scenario | str, strategy: Any = None, seed: int = 0, state: di
     share_burn_in: start from this process's burn-in state for (scenario, seed), running the burn-in only if
     no earlier run of the same seed (under any strategy) has — the numbers are the same either way.
     """
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
+    scenario = as_scenario(scenario)
     strategy = scenario.data["strategy"] if strategy is None else strategy
     if state is None and share_burn_in:
         state = BURN_INS.get(scenario, seed)

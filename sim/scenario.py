@@ -172,6 +172,11 @@ def load_scenario(path: str | Path, overrides: dict | None = None, **kw: Any) ->
     return scen.with_overrides(**over) if over else scen
 
 
+def as_scenario(scenario: Scenario | str | Path) -> Scenario:
+    """A scenario as given, or loaded from its file."""
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
 def from_dict(data: dict, name: str = "inline") -> Scenario:
     """A scenario from a plain dict (as a notebook would write it), validated like a file."""
     if not isinstance(data, dict):

@@ -23,18 +23,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from .analysis import paired_differences
 from .errors import InputError, LimitError, ResultsError
-from .figures import LABEL, LEGEND, NOTE, TICK, TITLE, plain, strategy_label
+from .figures import LABEL, LEGEND, NOTE, TITLE, as_written, plain, strategy_label, style_axes
 from .outcomes import OUTCOMES_BY_NAME
 from .plots import OKABE_ITO
 from .runner import default_workers, run
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import Scenario, ScenarioError, as_scenario
 from .strategies import strategy_label as run_label
 
 Evaluate = Callable[[np.ndarray], "np.ndarray | dict[str, np.ndarray]"]
@@ -63,7 +62,7 @@ class Problem:
         if not isinstance(spec, dict) or not spec:
             raise InputError("a problem needs at least one parameter", file=WHERE, given=spec,
                              allowed="a mapping {'dotted.field': [low, high], ...}")
-        scen = _scenario(scenario) if scenario is not None else None
+        scen = as_scenario(scenario) if scenario is not None else None
         for name, b in spec.items():
             if not (isinstance(name, str) and isinstance(b, (list, tuple)) and len(b) == 2
                     and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in b)
@@ -99,10 +98,6 @@ class Problem:
         return {"num_vars": len(self.names), "names": list(self.names), "bounds": [list(b) for b in self.bounds]}
 
 
-def _scenario(scenario: Scenario | str | Path) -> Scenario:
-    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-
-
 def _value(x: float, current: Any) -> int | float:
     """A sampled value as the field takes it (integer fields are rounded)."""
     return int(round(x)) if isinstance(current, int) and not isinstance(current, bool) else float(x)
@@ -111,7 +106,7 @@ def _value(x: float, current: Any) -> int | float:
 def time_run(scenario: Scenario | str | Path, strategies: Sequence[Any] = STRATEGIES) -> float:
     """Seconds per run of the scenario on this machine: one run of each strategy on a fresh seed (they share
     its burn-in, as a batch's runs do), after a warm-up run."""
-    scen = _scenario(scenario)
+    scen = as_scenario(scenario)
     run(scen, strategies[0], 0, keep_model=False)
     t0 = time.perf_counter()
     for s in strategies:
@@ -154,7 +149,7 @@ def model_evaluator(scenario: Scenario | str | Path, problem: Problem, strategie
     runs the distinct rows through sim.sweeps.run_points into OUT (resumable)."""
     from .sweeps import run_points
 
-    scen = _scenario(scenario)
+    scen = as_scenario(scenario)
     outcomes = [outcome] if isinstance(outcome, str) else list(outcome)
     for o in outcomes:
         if o not in OUTCOMES_BY_NAME:
@@ -202,7 +197,7 @@ def _outputs(evaluate: Evaluate, X: np.ndarray) -> dict[str, np.ndarray]:
 
 def _prepare(scenario: Scenario | str | Path | None, problem: Problem | dict, evaluate: Evaluate | None,
              method: str, **model: Any) -> tuple[Problem, Evaluate]:
-    scen = _scenario(scenario) if scenario is not None else None
+    scen = as_scenario(scenario) if scenario is not None else None
     if scen is None and evaluate is None:
         raise InputError("nothing to evaluate", file=WHERE, allowed="a scenario (the model) or evaluate=callable")
     prob = Problem.from_dict(problem if isinstance(problem, dict) else problem.as_dict(), scen)
@@ -290,9 +285,7 @@ def _panels(table: pd.DataFrame, need: Sequence[str], height: float, per_paramet
         ax.set_visible(False)
     for ax, o in zip(axes, outputs, strict=False):
         ax.set_title(_title(o), fontsize=LABEL)
-        ax.tick_params(labelsize=TICK)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
+        style_axes(ax, grid="")
     return fig, axes, outputs
 
 
@@ -305,49 +298,49 @@ def _title(output: str) -> str:
     return plain(f"{OUTCOMES_BY_NAME[outcome].label}:", 80) + "\n" + plain(what, 80)
 
 
+@as_written
 def plot_morris(table: pd.DataFrame, title: str | None = None) -> Figure:
     """Morris screening: mu_star (with its 95% interval) against sigma, one panel per output; points above the
     dashed line sigma = mu_star act non-linearly or through interactions."""
-    with matplotlib.rc_context({"text.usetex": False}):
-        fig, axes, outputs = _panels(table, ("mu_star", "mu_star_conf", "sigma"), 5.2)
-        for ax, o in zip(axes, outputs, strict=False):
-            g = table[table["output"] == o]
-            ax.errorbar(g["mu_star"], g["sigma"], xerr=g["mu_star_conf"], fmt="o", ms=9, color=OKABE_ITO[0],
-                        capsize=4, lw=1.6)
-            for _, r in g.iterrows():
-                ax.annotate(plain(r["parameter"], 30), (r["mu_star"], r["sigma"]), xytext=(6, 6),
-                            textcoords="offset points", fontsize=NOTE)
-            top = max(float((g["mu_star"] + g["mu_star_conf"]).max()), float(g["sigma"].max()), 1e-12) * 1.15
-            ax.plot([0, top], [0, top], ls="--", color="#777777", lw=1.4, label="σ = μ*")
-            ax.set_xlim(0, top)
-            ax.set_ylim(0, top)
-            ax.set_xlabel("μ* (mean |elementary effect|)", fontsize=LABEL)
-            ax.set_ylabel("σ (spread of effects)", fontsize=LABEL)
-            ax.grid(alpha=0.3)
-            ax.legend(fontsize=LEGEND, frameon=False, loc="upper left")
-        fig.suptitle(plain(title if title is not None else "Morris screening", 180), fontsize=TITLE)
-        return fig
+    fig, axes, outputs = _panels(table, ("mu_star", "mu_star_conf", "sigma"), 5.2)
+    for ax, o in zip(axes, outputs, strict=False):
+        g = table[table["output"] == o]
+        ax.errorbar(g["mu_star"], g["sigma"], xerr=g["mu_star_conf"], fmt="o", ms=9, color=OKABE_ITO[0],
+                    capsize=4, lw=1.6)
+        for _, r in g.iterrows():
+            ax.annotate(plain(r["parameter"], 30), (r["mu_star"], r["sigma"]), xytext=(6, 6),
+                        textcoords="offset points", fontsize=NOTE)
+        top = max(float((g["mu_star"] + g["mu_star_conf"]).max()), float(g["sigma"].max()), 1e-12) * 1.15
+        ax.plot([0, top], [0, top], ls="--", color="#777777", lw=1.4, label="σ = μ*")
+        ax.set_xlim(0, top)
+        ax.set_ylim(0, top)
+        ax.set_xlabel("μ* (mean |elementary effect|)", fontsize=LABEL)
+        ax.set_ylabel("σ (spread of effects)", fontsize=LABEL)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=LEGEND, frameon=False, loc="upper left")
+    fig.suptitle(plain(title if title is not None else "Morris screening", 180), fontsize=TITLE)
+    return fig
 
 
+@as_written
 def plot_sobol(table: pd.DataFrame, title: str | None = None) -> Figure:
     """Sobol indices as a tornado: per output, first-order (S1) and total (ST) index of each parameter with
     95% intervals, parameters sorted by ST."""
-    with matplotlib.rc_context({"text.usetex": False}):
-        fig, axes, outputs = _panels(table, ("S1", "S1_conf", "ST", "ST_conf"), 2.4, 0.8)
-        for ax, o in zip(axes, outputs, strict=False):
-            g = table[table["output"] == o].sort_values("ST")
-            y = np.arange(len(g))
-            for off, col, colour, lab in ((0.2, "ST", OKABE_ITO[4], "total (ST)"),
-                                          (-0.2, "S1", OKABE_ITO[0], "first order (S1)")):
-                ax.barh(y + off, g[col], height=0.38, xerr=g[f"{col}_conf"], color=colour, label=lab,
-                        error_kw={"capsize": 3, "lw": 1.4})
-            ax.set_yticks(y, [plain(p, 30) for p in g["parameter"]])
-            ax.axvline(0, color="black", lw=1)
-            ax.set_xlabel("share of output variance", fontsize=LABEL)
-            ax.grid(axis="x", alpha=0.3)
-            ax.legend(fontsize=LEGEND, frameon=False, loc="lower right")
-        fig.suptitle(plain(title if title is not None else "Sobol indices", 180), fontsize=TITLE)
-        return fig
+    fig, axes, outputs = _panels(table, ("S1", "S1_conf", "ST", "ST_conf"), 2.4, 0.8)
+    for ax, o in zip(axes, outputs, strict=False):
+        g = table[table["output"] == o].sort_values("ST")
+        y = np.arange(len(g))
+        for off, col, colour, lab in ((0.2, "ST", OKABE_ITO[4], "total (ST)"),
+                                      (-0.2, "S1", OKABE_ITO[0], "first order (S1)")):
+            ax.barh(y + off, g[col], height=0.38, xerr=g[f"{col}_conf"], color=colour, label=lab,
+                    error_kw={"capsize": 3, "lw": 1.4})
+        ax.set_yticks(y, [plain(p, 30) for p in g["parameter"]])
+        ax.axvline(0, color="black", lw=1)
+        ax.set_xlabel("share of output variance", fontsize=LABEL)
+        ax.grid(axis="x", alpha=0.3)
+        ax.legend(fontsize=LEGEND, frameon=False, loc="lower right")
+    fig.suptitle(plain(title if title is not None else "Sobol indices", 180), fontsize=TITLE)
+    return fig
 
 
 def describe(table: pd.DataFrame) -> str:

@@ -19,12 +19,8 @@ from .errors import InputError
 from .experiment import MAX_RUNS, Experiment, run_key
 from .results import Results
 from .runner import RunSpec
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import Scenario, ScenarioError, as_scenario
 from .strategies import strategy_label
-
-
-def _scenario(scenario: Scenario | str | Path) -> Scenario:
-    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
 
 
 def _name(text: str) -> str:
@@ -38,7 +34,7 @@ def points_experiment(name: str, scenario: Scenario | str | Path, points: list[d
     """An experiment of every design point x strategy x seed. Point i is the scenario with its dotted overrides
     (validated: an unknown field or a value out of range is a ScenarioError naming the path); every point and
     strategy runs the same seeds. Runs are tagged `point` and `sweep.<field>`."""
-    scen = _scenario(scenario)
+    scen = as_scenario(scenario)
     seeds = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
     if not points or not seeds or not strategies:
         raise InputError("a sweep needs design points, seeds and strategies", file="<sweep>",
