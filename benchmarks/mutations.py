@@ -23,7 +23,7 @@ def _m(id_: str, file: str, old: str, new: str, why: str) -> Mutation:
 
 
 MODEL_FILES = ("sim/model.py", "sim/agents.py", "sim/population.py", "sim/disputes.py", "sim/shocks.py",
-               "sim/outputs.py", "sim/kernels.py")
+               "sim/outputs.py", "sim/kernels.py", "sim/rules.py")
 STATS_FILES = ("sim/stats.py", "sim/analysis.py")
 GROUPS = {"model": MODEL_FILES, "statistics": STATS_FILES}
 
@@ -256,8 +256,22 @@ MUTATIONS: list[Mutation] = [
        'g.offered[ECONOMY] += eff[k]["offer_boost"]', "disaster relief boosts economic offers"),
     _m("culture_wave_all_ages", "shocks.py", "rows = pop.mask(other, youth_only=True)",
        "rows = pop.mask(other, youth_only=False)", "a culture wave reaches every age"),
-    _m("leadership_change_other_country", "shocks.py", "govs[actor].replace_leader(levers)",
-       "govs[1 - actor].replace_leader(levers)", "the other country's leader changes"),
+    _m("leadership_change_other_country", "shocks.py", "govs[actor].replace_leader()",
+       "govs[1 - actor].replace_leader()", "the other country's leader changes"),
+    _m("rule_state_not_restored", "model.py", 'self.rules.restore(state["rules"])', "pass",
+       "a warm start forgets which rules are active"),
+    _m("rule_priority_inverted", "rules.py", "for r in reversed(self.rules[c]):", "for r in self.rules[c]:",
+       "the lowest-priority rule wins a shared lever"),
+    _m("rule_window_one_too_long", "rules.py", "self.book.history[k][other][-months:]",
+       "self.book.history[k][other][-months - 1:]", "a window counts one rule point too many"),
+    _m("rule_reads_own_moves", "rules.py", "        other = 1 - self.c\n", "        other = self.c\n",
+       "a rule counts its own country's moves as the other's"),
+    _m("rule_calm_ignores_standoff", "rules.py", "if not moved and not standoff else 0",
+       "if not moved else 0", "calm months run on during a standoff"),
+    _m("rule_for_one_month_short", "rules.py", "month + r.months - 1", "month + r.months - 2",
+       "a `for` rule ends a month early"),
+    _m("rule_switch_takes_up_nothing", "rules.py", "                        m.disputes.link(d, month)",
+       "                        pass", "a switch to linkage leaves the open disputes unlinked"),
     _m("triangular_branch_inverted", "shocks.py", "out = np.where(u < fc,", "out = np.where(u > fc,",
        "triangular magnitudes from the wrong branch"),
     _m("scheduled_month0_dropped", "shocks.py", 'if start <= e["month"] < start + months]',

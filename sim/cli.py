@@ -123,7 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare_strategies, format_recovery, format_robustness, format_table
+    from .compare import compare_strategies, format_recovery, format_robustness, format_rules, format_table
 
     paths = []
     for pattern in args.scenarios:
@@ -154,6 +154,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(format_table(res.table))
     print("\n" + format_robustness(res.robustness))
     print("\n" + format_recovery(res.recovery))
+    rules = format_rules(res.summaries)
+    if rules:
+        print("\n" + rules)
     print(f"\n{total} runs in {res.seconds:.1f} s; wrote {out}/ (manifest.json, runs.parquet, summaries/, monthly/, "
           f"comparison.csv, robustness.csv, recovery.csv, distributions.png); read it with sim.load_results")
     return 1 if len(res.failures) else 0

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from .analysis import adjust, compare, robustness, robustness_sentence, sentence
+from .analysis import adjust, compare, robustness, robustness_sentence, rule_use, sentence
 from .batch import run_experiment
 from .errors import InputError, ResultsError
 from .experiment import from_scenarios, with_draws
@@ -95,16 +95,31 @@ def format_robustness(robust: pd.DataFrame) -> str:
 def format_recovery(recovery: pd.DataFrame) -> str:
     """Plain-text recovery lines for the terminal."""
     lines = ["Recovery after the first major shock (Kaplan-Meier median, censored at the run's end):"]
+    w = max([12, *map(len, recovery["strategy"].astype(str))])
     for _, r in recovery.iterrows():
         n, med = int(r["major_shock_runs"]), r["km_median_recovery_months"]
         if n == 0:
-            lines.append(f"  {r['scenario']:<26} {r['strategy']:<12} no major shock in any run, breakdown in "
+            lines.append(f"  {r['scenario']:<26} {r['strategy']:<{w}} no major shock in any run, breakdown in "
                          f"{r['share_breakdown']:.0%}")
             continue
         median = (f"median {_count(round(med), 'month')}" if pd.notna(med)
                   else "median not reached: fewer than half recovered")
-        lines.append(f"  {r['scenario']:<26} {r['strategy']:<12} recovered {r['share_recovered']:.0%} of "
+        lines.append(f"  {r['scenario']:<26} {r['strategy']:<{w}} recovered {r['share_recovered']:.0%} of "
                      f"{_count(n, 'run')} with a major shock, {median}, breakdown in {r['share_breakdown']:.0%}")
+    return "\n".join(lines)
+
+
+def format_rules(summaries: pd.DataFrame) -> str:
+    """Plain-text lines on how often and when the rules of rule-based strategies fired ("" if none fired)."""
+    use = rule_use(summaries)
+    if not len(use):
+        return ""
+    lines = ["Rule-based strategies: how often a rule fired (docs/scenarios.md, \"Adaptive strategies\"):"]
+    w = max([12, *map(len, use["strategy"].astype(str))])
+    for _, r in use.iterrows():
+        lines.append(f"  {r['scenario']:<26} {r['strategy']:<{w}} a rule fired in {r['share_fired']:.0%} of "
+                     f"{_count(int(r['runs']), 'run')}, {r['firings']:.1f} times per run, first in month "
+                     f"{r['first_month']:.0f} (median); {r['months_switched']:.0f} months per run under a rule")
     return "\n".join(lines)
 
 

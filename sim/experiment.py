@@ -26,7 +26,7 @@ from .paths import check_component
 from .provenance import code_version
 from .runner import RunSpec
 from .scenario import ScenarioError, load_scenario
-from .strategies import StrategyError, parse_strategy, resolve_levers, strategy_label
+from .strategies import StrategyError, parse_rules, parse_strategy, resolve_levers, strategy_label
 from .yamlio import read_yaml
 
 SAMPLERS = ("grid", "lhs", "sobol")
@@ -73,13 +73,15 @@ def run_key(spec: RunSpec) -> str:
 
 
 def run_keys(scenario: Any, strategy: Any, seeds: list[int]) -> list[str]:
-    """run_key of each seed for one scenario and strategy: the sha256 of the JSON of {code, levers, scenario,
-    seed} (sorted keys), with the part before the seed hashed once."""
+    """run_key of each seed for one scenario and strategy: the sha256 of the JSON of {code, levers, rules (only
+    for a rule-based strategy), scenario, seed} (sorted keys), with the part before the seed hashed once."""
     def dump(obj: Any) -> str:
         return json.dumps(obj, sort_keys=True, default=str)
 
     levers = parse_strategy(strategy, scenario.data)
-    head = hashlib.sha256((f'{{"code": {dump(code_version())}, "levers": {dump(levers)}, '
+    rules = parse_rules(strategy, scenario.data)
+    rules_part = f'"rules": {dump(rules)}, ' if any(rules.values()) else ""  # fixed strategies keep their keys
+    head = hashlib.sha256((f'{{"code": {dump(code_version())}, "levers": {dump(levers)}, {rules_part}'
                            f'"scenario": {dump(scenario.data)}, "seed": ').encode())
     out = []
     for seed in seeds:
@@ -322,12 +324,28 @@ def _strategies(value: Any, scenarios: list, w: _Where) -> list[tuple[str, Any]]
             try:
                 parse_strategy(spec, scen.data)
             except StrategyError as e:
+                if e.path[-2:-1] == ("rules",) or "rules" in e.path:
+                    w.fail(str(e), _rule_path(item, i, e.path), e.given, e.allowed)
                 w.fail(str(e), _strategy_fault(item, i, scen.data), item, "presets two_track, linked, package_deal, "
-                       "the scenario's custom strategies, per-country pairs, or lever bundles")
+                       "rule-based two_track_guarded, tit_for_tat, generous_tit_for_tat, grim_trigger, the "
+                       "scenario's custom strategies, per-country pairs, or lever bundles")
         if label in [lb for lb, _ in out]:
             w.fail("two strategies share a label", ("strategies", i), label, "distinct labels (`name:`)")
         out.append((label, spec))
     return out
+
+
+def _rule_path(item: Any, i: int, path: tuple) -> tuple:
+    """The path in the experiment file of a problem at `path` inside strategy entry `i` (a rule's field)."""
+    base: tuple = ("strategies", i)
+    if not isinstance(item, dict):
+        return base
+    if "levers" in item and isinstance(item["levers"], dict):
+        base += ("levers",)
+    if path and path[0] in ("KR", "JP"):
+        key = next((k for k in item if isinstance(k, str) and k.upper() == path[0]), path[0])
+        return base + (key, *path[1:])
+    return base + path
 
 
 def _strategy_fault(item: Any, i: int, data: dict) -> tuple:

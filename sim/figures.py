@@ -825,3 +825,33 @@ def verdict_grid(table: pd.DataFrame, outcomes: Sequence[str], robust: pd.DataFr
     _suptitle(fig, title if title is not None else f"Which strategy does better? {strategy_label(a)} against "
               + ", ".join(strategy_label(str(b)) for b in dict.fromkeys(b for _, b in rows)))
     return fig
+
+
+@as_written
+def rule_timeline(firings: pd.DataFrame, runs: dict[str, int], months: int | None = None, bin_months: int = 6,
+                  title: str | None = None) -> Figure:
+    """When the rules of rule-based strategies fired: one panel per strategy, firings per run in each bin of
+    `bin_months` months (x: months from the start of the horizon), one line per rule (COUNTRY.name).
+
+    firings: sim.analysis.rule_firings (one scenario, or several pooled); runs: runs per strategy."""
+    _need_frame(firings, "rule firings", ["strategy", "rule", "month"])
+    strategies = _unique(firings["strategy"])
+    end = int(months if months is not None else firings["month"].max() + 1)
+    edges = np.arange(0, end + bin_months, bin_months)
+    fig = Figure(figsize=(5.2 * len(strategies) + 2.8, 4.4), layout="constrained")
+    axes = fig.subplots(1, len(strategies), squeeze=False, sharey=True)[0]
+    styles = ["-", "--", ":", "-."]
+    for ax, strat in zip(axes, strategies, strict=True):
+        g = firings[firings["strategy"] == strat]
+        colour = strategy_colour(strat)
+        for k, (rule, r) in enumerate(g.groupby("rule", sort=True)):
+            counts, _ = np.histogram(r["month"], bins=edges)
+            ax.stairs(counts / max(runs.get(strat, 1), 1), edges, color=colour, lw=2.2, ls=styles[k % 4],
+                      label=plain(rule.replace(".", ": ").replace("_", " ")))
+        ax.set_title(_slabel(strat, wrap=True))
+        ax.set_xlabel("months from the start")
+        ax.legend(loc="upper right", fontsize=LEGEND, frameon=False)
+        style_axes(ax, "y")
+    axes[0].set_ylabel(f"firings per run,\nper {bin_months} months")
+    _suptitle(fig, title if title is not None else "When the rules fired")
+    return fig

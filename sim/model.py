@@ -23,9 +23,10 @@ from .disputes import Dispute, DisputeBook
 from .outputs import Recorder
 from .params import COUNTRIES, ECONOMY, FIELDS, SECURITY, SOCIETY, TECHNOLOGY
 from .population import Population
+from .rules import RuleBook, compile_rules
 from .scenario import Scenario
 from .shocks import PROVOCATION_ISSUES, Shock
-from .strategies import parse_strategy
+from .strategies import parse_rules, parse_strategy
 from .streams import Draws, monthly_table, stream
 
 with warnings.catch_warnings():  # mesa imports tqdm.auto, which warns in notebooks without ipywidgets
@@ -67,6 +68,7 @@ class RelationsModel(mesa.Model):
         self.scenario, self.data, self.seed = scenario, scenario.data, int(seed)
         self._strategy_spec = strategy
         self.strategy = parse_strategy(strategy, self.data)
+        self.strategy_rules = parse_rules(strategy, self.data)
         d = self.data
         g = d["government"]
         self.offer_base = np.array([g["base"][f] for f in FIELDS])
@@ -90,6 +92,7 @@ class RelationsModel(mesa.Model):
         self.disputes = DisputeBook(self)
         self.month = -d["burn_in"]
         self.pending_links: list[int] = []  # open disputes a linker takes up in the first month of the horizon
+        self.rules: RuleBook | None = None  # rule-based strategies at work (from month 0)
         self._means()
         if state is None and d["start_from"]:  # a forward scenario: the end of its replay is its start
             from .history import end_state
@@ -154,6 +157,9 @@ class RelationsModel(mesa.Model):
         self.tension = self.data["environment"]["tension_init"]
         for gv in self.governments:
             gv.set_levers(self.strategy[gv.name])
+        if any(self.strategy_rules.values()):
+            self.rules = RuleBook(self, [self.strategy[c] for c in COUNTRIES],
+                                  [compile_rules(self.strategy_rules[c]) for c in COUNTRIES])
         self._initial_disputes()
         self.pending_links = [dsp.id for dsp in self.disputes.open()]
 
@@ -206,6 +212,11 @@ class RelationsModel(mesa.Model):
         st = self.population.stats(p["good_threshold"], p["bad_threshold"], p["grievance_threshold"])
         return self._share(country, st["low_grievance"], st["n"])
 
+    def share_now(self, country: int, impression: str) -> float:
+        """Share of a country's public (population-weighted) with a 'good' or 'bad' impression of the other, as of
+        the last citizen update (what a poll measures, without its sampling noise)."""
+        return self._share(country, self.group_stats[impression])
+
     def acceptance(self, country: int) -> float:
         """Share of a country's public (population-weighted) with trust above the bad threshold
         (as of the last citizen update)."""
@@ -233,9 +244,11 @@ class RelationsModel(mesa.Model):
         self.visit_loss = 1.0 - (((v[0] + v[1]) + v[2]) + v[3]) / exposure if exposure > 0 else 0.0
 
     def log_event(self, month: int, event: str, actor: str = "none", magnitude: float = float("nan"),
-                  issue: str = "", dispute: int = -1, origin: str = "endogenous") -> None:
+                  issue: str = "", dispute: int = -1, origin: str = "endogenous", detail: str = "") -> None:
         self.events.append({"month": month, "event": event, "actor": actor, "magnitude": magnitude,
-                            "issue": issue, "dispute": dispute, "origin": origin})
+                            "issue": issue, "dispute": dispute, "origin": origin, "detail": detail})
+        if self.rules is not None:
+            self.rules.note(event, actor)
 
     def _fire(self, s: Shock) -> None:
         self.log_event(s.month, s.kind, s.actor, s.magnitude, s.issue, origin=s.origin)
@@ -250,6 +263,8 @@ class RelationsModel(mesa.Model):
         the record (horizon months only)."""
         live = self.month >= 0 or self.table_start < 0  # the burn-in runs the background regime, or is shock-free
         self.environment(live)
+        if self.rules is not None:
+            self.rules.step(self.month)
         self.government_offers()
         if live:
             self.disputes.step(self.month)
@@ -327,16 +342,30 @@ class RelationsModel(mesa.Model):
                 gv.replace_leader()
                 self.log_event(t, "leader_fell", gv.name, gv.approval, origin="endogenous")
 
+    def adopt(self, country: int, spec: Any = None, levers: dict | None = None) -> None:
+        """A country adopts a new strategy (a scheduled change or a new leader's declared policy): the strategy's
+        base bundle (or the levers in force) updated by `levers`, and the strategy's rules, which start afresh."""
+        gv = self.governments[country]
+        name = COUNTRIES[country]
+        rules = parse_rules(spec, self.data)[name] if spec else None
+        base = self.levers_for(spec, country) if spec else dict(self.rules.base[country] if self.rules else gv.levers)
+        base.update(levers or {})
+        if self.rules is None and rules:
+            self.rules = RuleBook(self, [gv.levers for gv in self.governments], [(), ()])
+        if self.rules is not None:
+            current = self.rules.rules[country] if rules is None else compile_rules(rules)
+            self.rules.adopt(country, base, current)
+            gv.set_levers(self.rules.levers(country))
+        else:
+            gv.set_levers(base)
+
     def _apply_changes(self, t: int) -> None:
         for ch in self._changes:
             if ch["month"] != t:
                 continue
             countries = range(2) if ch.get("country", "both") == "both" else [COUNTRIES.index(ch["country"])]
             for ci in countries:
-                gv = self.governments[ci]
-                levers = self.levers_for(ch["strategy"], ci) if ch.get("strategy") else dict(gv.levers)
-                levers.update(ch.get("levers", {}))
-                gv.set_levers(levers)
+                self.adopt(ci, ch.get("strategy") or None, ch.get("levers", {}))
             if ch.get("contact_rate", -1) >= 0:
                 self.contact_normal = ch["contact_rate"]
             if ch.get("tension", -1) >= 0:
@@ -416,7 +445,8 @@ class RelationsModel(mesa.Model):
         return {
             "version": STATE_VERSION, "month": self.month, "scenario_hash": self.scenario.content_hash,
             "phase": "horizon" if self.horizon_started else "burn_in",
-            "strategy_levers": self.strategy,
+            "strategy_levers": self.strategy, "strategy_rules": self.strategy_rules,
+            "rules": self.rules.state() if self.rules is not None else None,
             "population": arrays, "next_uid": pop.next_uid,
             "governments": [{"offered": gv.offered.copy(), "approval": gv.approval, "winset": gv.winset,
                              "months_below": gv.months_below, "leader": gv.leader,
@@ -450,6 +480,11 @@ class RelationsModel(mesa.Model):
             # (at the end of the burn-in: the burn-in's levers, until the horizon starts)
             same = state.get("strategy_levers") == self.strategy or state.get("phase") == "burn_in"
             gv.set_levers(s["levers"] if same else self.strategy[gv.name])
+        if state.get("phase", "horizon") == "horizon" and any(self.strategy_rules.values()):
+            self.rules = RuleBook(self, [self.strategy[c] for c in COUNTRIES],
+                                  [compile_rules(self.strategy_rules[c]) for c in COUNTRIES])
+            if state.get("strategy_levers") == self.strategy and state.get("strategy_rules") == self.strategy_rules:
+                self.rules.restore(state["rules"])
         self.disputes.restore(state["disputes"])
         self.pending_links = list(state.get("pending_links", []))
         env = state["env"]

@@ -222,9 +222,35 @@ def summarise(frame: pd.DataFrame, events: pd.DataFrame, data: dict) -> dict:
         out.update(major_shock_month=m0, recovered=rec, recovery_months=months)
     else:
         out.update(major_shock_month=-1, recovered=False, recovery_months=-1)
+    out.update(rule_summary(ev, int(frame["month"].iloc[0]), len(frame)))
     counts = ev["event"].value_counts() if len(ev) else pd.Series(dtype=int)
     for name in ("provocation", "dispute_opened", "dispute_linked", "dispute_settled", "dispute_closed",
                  "dispute_reopened", "target_conceded", "linker_backed_down", "package_agreed", "leader_fell",
                  "trade_coercion"):
         out[f"n_{name}"] = int(counts.get(name, 0))
     return out
+
+
+def rule_summary(events: pd.DataFrame, first_month: int, months: int) -> dict:
+    """How the rules of a rule-based strategy acted in a run: how often they fired (`n_rule_fired`), the first month
+    one fired (-1 if none), the months in which at least one rule was active, and which rule fired when
+    (`rule_fires`: `KR.rule@month,month;JP.rule@month`, months counted from the start of the horizon)."""
+    sw = events[events["event"] == "strategy_switch"] if len(events) else events
+    if not len(sw):
+        return {"n_rule_fired": 0, "first_rule_month": -1, "rule_months": 0, "rule_fires": ""}
+    active = np.zeros(months, bool)
+    fires: dict[str, list[int]] = {}
+    start: dict[str, int] = {}
+    for r in sw.itertuples(index=False):
+        key, m = f"{r.actor}.{r.issue}", int(r.month) - first_month
+        if r.magnitude == 1.0:
+            fires.setdefault(key, []).append(m)
+            start[key] = m
+        elif key in start:
+            active[start.pop(key):m] = True
+    for m in start.values():
+        active[m:] = True
+    firsts = [m for ms in fires.values() for m in ms]
+    return {"n_rule_fired": len(firsts), "first_rule_month": min(firsts) if firsts else -1,
+            "rule_months": int(active.sum()),
+            "rule_fires": ";".join(f"{k}@{','.join(map(str, v))}" for k, v in sorted(fires.items()))}

@@ -81,6 +81,29 @@ PRESETS: dict[str, dict[str, Any]] = {
                      "audience_cost_rate": 0.10, "dialogue": 0.04},
 }
 
+ADAPTIVE: dict[str, dict[str, Any]] = {
+    "two_track_guarded": {
+        "extends": "two_track",
+        "rules": {"answer_provocation": {"when": "provocations(1) >= 1", "use": "linked",
+                                         "until": "calm_months >= calm", "with": {"calm": 12}}},
+    },
+    "tit_for_tat": {
+        "extends": "two_track",
+        "rules": {"answer_in_kind": {"when": "defections(1) >= 1", "use": "linked", "for": 1}},
+    },
+    "generous_tit_for_tat": {
+        "extends": "two_track",
+        "rules": {"answer_in_kind": {"when": "defections(1) >= 1", "use": "linked", "for": 1, "chance": 0.67}},
+    },
+    "grim_trigger": {
+        "extends": "two_track",
+        "rules": {"never_forgive": {"when": "defections(1) >= 1", "use": "linked", "until": "false"}},
+    },
+}
+"""Rule-based strategies (docs/scenarios.md, "Adaptive strategies"): a base bundle and rules that switch levers when
+what a government observes meets a condition. Tit-for-tat and its generous (forgives a third of defections; Nowak
+& Sigmund 1992) and grim variants answer the other side's moves (provocations and coercion)."""
+
 # ---------------------------------------------------------------------------------------------
 # Shock kinds (MODEL.md §4.2). exogenous: drawn before the run from their own stream.
 SHOCK_KINDS: dict[str, dict[str, Any]] = {
@@ -283,7 +306,7 @@ PARAMS: dict[str, Any] = {
     },
     # list sections, validated entry by entry (see sim.scenario)
     "levers": {},          # lever overrides for both countries, on top of any strategy
-    "strategies": {},      # custom named strategies: name -> {extends: preset, lever: value}
+    "strategies": {},      # custom named strategies: name -> {extends: preset, lever: value, rules: {...}}
     "strategy": P("two_track", doc="default strategy of `sim run`"),
     "disputes_initial": [],
     "shocks": [],

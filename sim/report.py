@@ -87,7 +87,11 @@ HEADERS = {"point": "sweep point", "a": "strategy A", "b": "strategy B", "diff":
            "diff_lo": "95% low", "diff_hi": "95% high", "lo": "95% low", "hi": "95% high", "n": "pairs",
            "p_better": "P(A better)", "p_tie": "P(tie)", "p_worse": "P(A worse)", "p_a_better": "P(A better)",
            "p_value": "p (Wilcoxon)", "p_adjusted": "p (Holm)", "health_min": "lowest health",
-           "n_needed": "seeds needed", "outcome": "outcome", "scenario": "scenario", "strategy": "strategy"}
+           "n_needed": "seeds needed", "outcome": "outcome", "scenario": "scenario", "strategy": "strategy",
+           "share_fired": "share fired", "firings": "firings per run", "first_month": "first month (median)",
+           "months_switched": "months switched", "health_discounted fired": "health, runs with a firing",
+           "health_discounted not fired": "health, runs without", "rule": "rule", "runs": "runs",
+           "month_q25": "month, 25%", "month_median": "month, median", "month_q75": "month, 75%"}
 """Column headers of the report's tables in words (the CSV files keep the code names)."""
 
 
@@ -160,6 +164,31 @@ def _why_section(root: Path) -> list[str]:
                   f"(docs/ODD.md, \"What each strategy costs and gains\"). <i>change</i> is how far the difference "
                   f"A − B moves without the mechanism.</p>",
             *[f'<p class="finding">{_e(t)}</p>' for t in table["sentence"]], _table(table[cols], "{:+.4f}")]
+
+
+def _rules_section(summ: pd.DataFrame, figdir: Path) -> list[str]:
+    """How often and when the rules of rule-based strategies fired, and health in runs with and without a firing."""
+    use = A.rule_use(summ)
+    if not len(use):
+        return []
+    parts = ["<h2>Adaptive strategies: when the rules fired</h2>",
+             "<p>A rule-based strategy keeps its base bundle until one of its rules fires (docs/scenarios.md, "
+             "\"Adaptive strategies\"). <i>share fired</i>: share of runs in which any rule fired; <i>first month</i>: "
+             "median month of the first firing; <i>months switched</i>: months per run under at least one rule. "
+             "Health in runs with and without a firing is not a causal contrast: runs in which a rule fires are the "
+             "runs with provocations or coercion. In runs without a firing the strategy is its base bundle, with "
+             "the same numbers.</p>", _table(use)]
+    counts = A.rule_counts(summ)
+    if len(counts):
+        parts.append("<p>Each rule (country.rule): share of runs in which it fired, firings per run, and the "
+                     "months in which it fired (quartiles). A rule of these strategies that is not listed never "
+                     "fired.</p>")
+        parts.append(_table(counts, "{:.2f}"))
+        fires = A.rule_firings(summ)
+        runs = summ.groupby("strategy").size().to_dict()
+        parts.append(_embed(F.rule_timeline(fires, runs), "rule_timeline", figdir,
+                            "when the rules fired, per strategy and rule"))
+    return parts
 
 
 def _title(row: pd.Series, words: str) -> str:
@@ -256,6 +285,7 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
         if {"major_shock_month", "n_dispute_opened", "n_dispute_linked"} <= set(summ.columns) else pd.DataFrame()
     parts += _flip_section(summ, ref, others, weightings, default_margin, tol, figdir)
     parts += _why_section(root)
+    parts += _rules_section(summ, figdir)
     parts.append("<h2>Where it fails</h2>")
     health = table[table["outcome"] == "health_discounted"]
     flips = []

@@ -65,6 +65,9 @@ class BurnInCache:
             del self.states[key]
 
 
+EVENT_COLUMNS = ["month", "event", "actor", "magnitude", "issue", "dispute", "origin", "detail"]
+"""Columns of a run's event log (events.csv); `detail` says what a strategy switch changed."""
+
 BURN_INS = BurnInCache()
 """This process's burn-in states (used by run() unless given a state)."""
 
@@ -84,8 +87,7 @@ def run(scenario: Scenario | str, strategy: Any = None, seed: int = 0, state: di
         state = BURN_INS.get(scenario, seed)
     model = RelationsModel(scenario, strategy, seed, state=state).run()
     monthly = model.recorder.frame()
-    events = pd.DataFrame(model.events, columns=["month", "event", "actor", "magnitude", "issue", "dispute",
-                                                 "origin"])
+    events = pd.DataFrame(model.events, columns=EVENT_COLUMNS)
     summary = {"scenario": scenario.name, "strategy": strategy_label(strategy), "seed": int(seed),
                "scenario_hash": scenario.content_hash, **summarise(monthly, events, scenario.data)}
     return RunResult(monthly, summary, events, model if keep_model else None,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, InputWarning
-from .params import COUNTRIES, ENTRY_SCHEMAS, LEVERS, PARAMS, PRESETS, P, defaults
+from .params import ADAPTIVE, COUNTRIES, ENTRY_SCHEMAS, LEVERS, PARAMS, PRESETS, P, defaults
 from .yamlio import read_yaml
 
 MAX_TEXT = 10_000  # characters of a text field (name, description, strategy)
@@ -53,10 +53,16 @@ class Scenario:
         return node
 
     def with_overrides(self, **overrides: Any) -> Scenario:
-        """A new scenario with dotted-path (or `__`-separated) overrides applied and validated."""
+        """A new scenario with dotted-path (or `__`-separated) overrides applied and validated. A path into a bundled
+        rule-based strategy (`strategies.two_track_guarded.rules.answer_provocation.for`) first copies that strategy
+        into the scenario's `strategies`, where the override changes it."""
         user = copy.deepcopy(self.data)
         for key, value in overrides.items():
-            _set_dotted(user, key.replace("__", "."), value, origin="<override>")
+            dotted = key.replace("__", ".")
+            name = dotted.split(".")[1] if dotted.startswith("strategies.") and dotted.count(".") > 1 else None
+            if name in ADAPTIVE and name not in user.get("strategies", {}):  # a bundled rule-based strategy, varied
+                user.setdefault("strategies", {})[name] = copy.deepcopy(ADAPTIVE[name])
+            _set_dotted(user, dotted, value, origin="<override>")
         notes = validate(user, {}, "<override>")
         return Scenario(user, self.path, self.sources, notes)
 
@@ -330,12 +336,33 @@ def validate(data: dict, where: dict, file: str, user: dict | None = None) -> li
             fail("wrong type", ("strategies", sname), body, "a mapping of levers, optionally `extends`")
         body = dict(body)
         base = body.pop("extends", "two_track")
-        if not isinstance(base, str) or base not in PRESETS:
-            fail("unknown preset in `extends`", ("strategies", sname, "extends"), base, ", ".join(PRESETS))
+        rules = body.pop("rules", None)
+        if not isinstance(base, str) or (base not in PRESETS and base not in ADAPTIVE):
+            close = difflib.get_close_matches(str(base), [*PRESETS, *ADAPTIVE], n=1)
+            fail("unknown strategy in `extends`" + (f" (did you mean {close[0]!r}?)" if close else ""),
+                 ("strategies", sname, "extends"), base, ", ".join([*PRESETS, *ADAPTIVE]))
         check_levers(body, ("strategies", sname))
+        if rules is not None or base in ADAPTIVE:
+            check_rules(sname)
+
+    def check_rules(sname: str) -> None:
+        from .rules import rule_notes
+        from .strategies import StrategyError, resolve_levers, resolve_rules
+
+        path = ("strategies", sname)
+        try:
+            rules = resolve_rules(sname, {"strategies": strategies})
+            base = resolve_levers(sname, {"strategies": strategies, "levers": data.get("levers", {})})
+        except StrategyError as e:
+            fail(str(e).split(": ", 1)[-1] if e.path[:1] == ("rules",) else str(e), path + e.path, e.given,
+                 e.allowed)
+        for sub, text in rule_notes(rules, base):
+            f, ln, chain = loc(path + ("rules", *sub))
+            notes.append(ScenarioError(text, file=f, line=ln, path=".".join(map(str, path + ("rules", *sub))),
+                                       chain=chain).render())
 
     each(strategies.items(), check_custom)
-    strategy_names = set(PRESETS) | {k for k in strategies if isinstance(k, str)}
+    strategy_names = set(PRESETS) | set(ADAPTIVE) | {k for k in strategies if isinstance(k, str)}
 
     from .strategies import StrategyError, parse_strategy  # local: strategies imports params only
 

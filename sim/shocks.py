@@ -142,8 +142,9 @@ def apply(model: RelationsModel, s: Shock) -> None:
         for g in govs:
             g.offered[SOCIETY] += eff[k]["offer_boost"] * mag * (1.0 - g.offered[SOCIETY])
     elif k == "leadership_change":
-        levers = model.levers_for(s.strategy, actor) if s.strategy else None
-        govs[actor].replace_leader(levers)
+        govs[actor].replace_leader()
+        if s.strategy:
+            model.adopt(actor, s.strategy)
     elif k == "culture_wave":
         rows = pop.mask(other, youth_only=True)
         pop.shock_trust(rows, eff[k]["trust"] * mag, True)

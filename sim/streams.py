@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 PURPOSES = ("init", "citizens", "exogenous", "provocation", "disputes", "leadership", "poll",
-            "government", "tension")
+            "government", "tension", "rules")
 BLOCK = 12
 MONTH_OFFSET = 100_000  # months may be negative (burn-in); keys must not be
 
