@@ -159,6 +159,19 @@ def lever_sections() -> list[str]:
     if shared:
         lines += ["All presets share the lever defaults for: " + ", ".join(f"`{k}`" for k in shared)
                   + " (" + ", ".join(f"`{k}` = {fmt_value(defaults[k])}" for k in shared) + ").", ""]
+    lines += ["## Rule-based strategies", "",
+              "A base bundle and rules that switch levers when an observable condition holds (the rule language: "
+              "[scenarios.md](scenarios.md#adaptive-strategies-rules)).", ""]
+    rows = []
+    for name, body in sp.ADAPTIVE.items():
+        for rule, r in body["rules"].items():
+            how = (f"for {r['for']} month(s)" if "for" in r else f"until `{r['until']}`" if "until" in r
+                   else "while the condition holds")
+            extra = [f"chance {r['chance']}"] if "chance" in r else []
+            extra += [f"`{k}` = {v}" for k, v in r.get("with", {}).items()]
+            rows.append([f"`{name}`", f"`{body.get('extends', 'two_track')}`", f"`{rule}`", f"`{r['when']}`",
+                         f"`{r['use']}`", "; ".join([how, *extra])])
+    lines += table(["strategy", "base", "rule", "when", "use", "how long"], rows)
     return lines
 
 

@@ -1,8 +1,8 @@
 """A local interactive dashboard (Solara) for comparing two strategies over paired seeds in a workshop room.
 
-Choose a scenario, two strategies (presets, optionally with the dialogue and youth-exchange levers moved) and a
-number of seeds; run the comparison live (progress, cancel); read the verdicts in words and the workshop
-figures; export them; or open an existing results directory and browse it. Start it with `serve()` (or
+Choose a scenario, two strategies (presets or rule-based ones, optionally with the dialogue and youth-exchange
+levers moved) and a number of seeds; run the comparison live (progress, cancel); read the verdicts in words and
+the workshop figures; export them; or open an existing results directory and browse it. Start it with `serve()` (or
 `sim dashboard [EXPERIMENT_OR_RESULTS]`); it listens on localhost only unless told otherwise.
 """
 
@@ -30,7 +30,7 @@ from .compare import compare_table
 from .experiment import from_scenarios, load_experiment
 from .figures import difference_fan, fan_chart, outcome_distributions, verdict_grid, youth_public_panels
 from .outcomes import HEADLINE, OUTCOME_TABLE
-from .params import PRESETS
+from .params import ADAPTIVE, PRESETS
 from .results import load_results
 from .runner import RunSpec, default_workers, run
 from .scenario import SCENARIO_DIR, Scenario, load_scenario
@@ -87,8 +87,8 @@ def custom_strategy(preset: str, dialogue: float | None = None,
                     youth_exchange: float | None = None) -> tuple[str, dict]:
     """A strategy name and its custom lever body ({} for the preset as it is): the preset with dialogue and
     youth exchange set where given, named after them (e.g. 'linked+dialogue0.10')."""
-    if preset not in PRESETS:
-        raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    if preset not in PRESETS and preset not in ADAPTIVE:
+        raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join([*PRESETS, *ADAPTIVE])}")
     levers = {k: v for k, v in (("dialogue", dialogue), ("youth_exchange", youth_exchange)) if v is not None}
     if not levers:
         return preset, {}
@@ -234,7 +234,7 @@ def StrategyPicker(side: str, preset: solara.Reactive, custom: solara.Reactive, 
                    youth: solara.Reactive) -> None:
     """One strategy: a preset and, if asked, its dialogue and youth-exchange levers."""
     solara.Text(f"Strategy {side}")
-    solara.ToggleButtonsSingle(value=preset, values=list(PRESETS))
+    solara.ToggleButtonsSingle(value=preset, values=[*PRESETS, *ADAPTIVE])  # fixed, then rule-based
     solara.Checkbox(label=f"adjust levers of {side}", value=custom)
     if custom.value:
         solara.SliderFloat("dialogue", value=dialogue, min=0.0, max=0.5, step=0.01)

@@ -14,19 +14,21 @@ import hashlib
 import itertools
 import json
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .errors import InputError, LimitError
+from .errors import InputError, InputWarning, LimitError
 from .limits import Estimate, estimate
 from .paths import check_component
 from .provenance import code_version
+from .rules import rule_notes
 from .runner import RunSpec
 from .scenario import ScenarioError, load_scenario
-from .strategies import StrategyError, parse_rules, parse_strategy, resolve_levers, strategy_label
+from .strategies import StrategyError, parse_rules, parse_strategy, per_country, resolve_levers, strategy_label
 from .yamlio import read_yaml
 
 SAMPLERS = ("grid", "lhs", "sobol")
@@ -329,10 +331,29 @@ def _strategies(value: Any, scenarios: list, w: _Where) -> list[tuple[str, Any]]
                 w.fail(str(e), _strategy_fault(item, i, scen.data), item, "presets two_track, linked, package_deal, "
                        "rule-based two_track_guarded, tit_for_tat, generous_tit_for_tat, grim_trigger, the "
                        "scenario's custom strategies, per-country pairs, or lever bundles")
+        if isinstance(item, dict) and scenarios:
+            _rule_warnings(spec, item, i, scenarios[0].data, w)
         if label in [lb for lb, _ in out]:
             w.fail("two strategies share a label", ("strategies", i), label, "distinct labels (`name:`)")
         out.append((label, spec))
     return out
+
+
+def _rule_warnings(spec: Any, item: Any, i: int, data: dict, w: _Where) -> None:
+    """InputWarning (with the experiment file's line) for each rule of strategy entry `i` that is probably not meant
+    (sim.rules.rule_notes: never fires, always fires, changes nothing, contradicts another)."""
+    levers, rules = parse_strategy(spec, data), parse_rules(spec, data)
+    done = set()
+    for c in rules:
+        key = json.dumps(rules[c], sort_keys=True, default=str)
+        if not rules[c] or key in done:
+            continue
+        done.add(key)
+        for sub, text in rule_notes(rules[c], levers[c]):
+            path = _rule_path(item, i, ((c,) if per_country(spec) else ()) + ("rules", *sub))
+            line = w.line(path)
+            warnings.warn(InputWarning(f"{w.file}{f':{line}' if line else ''}: {'.'.join(map(str, path))}: {text}"),
+                          stacklevel=3)
 
 
 def _rule_path(item: Any, i: int, path: tuple) -> tuple:

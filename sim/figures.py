@@ -838,20 +838,22 @@ def rule_timeline(firings: pd.DataFrame, runs: dict[str, int], months: int | Non
     strategies = _unique(firings["strategy"])
     end = int(months if months is not None else firings["month"].max() + 1)
     edges = np.arange(0, end + bin_months, bin_months)
-    fig = Figure(figsize=(5.2 * len(strategies) + 2.8, 4.4), layout="constrained")
+    fig = Figure(figsize=(5.2 * len(strategies) + 1.5, 5.2), layout="constrained")
     axes = fig.subplots(1, len(strategies), squeeze=False, sharey=True)[0]
+    palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]  # colour-blind safe
     styles = ["-", "--", ":", "-."]
     for ax, strat in zip(axes, strategies, strict=True):
         g = firings[firings["strategy"] == strat]
-        colour = strategy_colour(strat)
         for k, (rule, r) in enumerate(g.groupby("rule", sort=True)):
             counts, _ = np.histogram(r["month"], bins=edges)
-            ax.stairs(counts / max(runs.get(strat, 1), 1), edges, color=colour, lw=2.2, ls=styles[k % 4],
-                      label=plain(rule.replace(".", ": ").replace("_", " ")))
+            ax.stairs(counts / max(runs.get(strat, 1), 1), edges, baseline=None, color=palette[k % len(palette)],
+                      lw=2.4, ls=styles[k % len(styles)], label=plain(rule.replace(".", ": ").replace("_", " ")))
         ax.set_title(_slabel(strat, wrap=True))
         ax.set_xlabel("months from the start")
-        ax.legend(loc="upper right", fontsize=LEGEND, frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=LEGEND, frameon=False, ncols=2)
         style_axes(ax, "y")
+    top = max((ln.get_data()[0].max() for ax in axes for ln in ax.patches if hasattr(ln, "get_data")), default=1.0)
+    axes[0].set_ylim(0, 1.08 * top if top > 0 else 1.0)
     axes[0].set_ylabel(f"firings per run,\nper {bin_months} months")
     _suptitle(fig, title if title is not None else "When the rules fired")
     return fig

@@ -26,6 +26,7 @@ from . import analysis as A
 from . import figures as F
 from .outcomes import HEADLINE as OUTCOME_HEADLINE
 from .outcomes import WEIGHTINGS
+from .params import ADAPTIVE
 from .paths import safe_component
 from .results import load_results
 from .store import atomic_write
@@ -167,26 +168,53 @@ def _why_section(root: Path) -> list[str]:
 
 
 def _rules_section(summ: pd.DataFrame, figdir: Path) -> list[str]:
-    """How often and when the rules of rule-based strategies fired, and health in runs with and without a firing."""
+    """How often and when the rules of rule-based strategies fired, health in runs with and without a firing, and
+    (for a bundled rule-based strategy compared with its base bundle) the paired effect of its rules."""
     use = A.rule_use(summ)
     if not len(use):
         return []
+    strategies = set(summ["strategy"])
+    shown = use[[c for c in ("scenario", "point", "strategy", "runs") if c in use.columns]].copy()
+    shown["share fired"] = use["share_fired"].map("{:.0%}".format)
+    shown["firings per run"] = use["firings"].map("{:.1f}".format)
+    shown["first month (median)"] = use["first_month"].map("{:.0f}".format)
+    shown["months under a rule, per run"] = use["months_switched"].map("{:.0f}".format)
+    shown["health, runs with a firing"] = use["health_discounted fired"].map("{:.3f}".format)
+    shown["health, runs without"] = use["health_discounted not fired"].map(
+        lambda v: "no such run" if pd.isna(v) else f"{v:.3f}")
+    effects = []
+    for _, r in use.iterrows():
+        base = ADAPTIVE.get(r["strategy"], {}).get("extends")
+        cell = "—"
+        if base in strategies:
+            sub = summ[summ["scenario"] == r["scenario"]]
+            if "point" in use.columns:
+                sub = sub[sub["point"] == r["point"]]
+            c = A.compare(sub, r["strategy"], base, ["health_discounted"]).iloc[0]
+            cell = f"{c['diff']:+.3f} [{c['diff_lo']:+.3f}, {c['diff_hi']:+.3f}] vs {A.pretty(base)}"
+        effects.append(cell)
+    shown["effect of the rules on health (95%)"] = effects
     parts = ["<h2>Adaptive strategies: when the rules fired</h2>",
              "<p>A rule-based strategy keeps its base bundle until one of its rules fires (docs/scenarios.md, "
-             "\"Adaptive strategies\"). <i>share fired</i>: share of runs in which any rule fired; <i>first month</i>: "
-             "median month of the first firing; <i>months switched</i>: months per run under at least one rule. "
-             "Health in runs with and without a firing is not a causal contrast: runs in which a rule fires are the "
-             "runs with provocations or coercion. In runs without a firing the strategy is its base bundle, with "
-             "the same numbers.</p>", _table(use)]
+             "\"Adaptive strategies\"). <i>Share fired</i>: share of runs in which any rule fired; <i>first "
+             "month</i>: median month of the first firing. Health in runs with and without a firing is not a causal "
+             "contrast: the runs in which a rule fires are those with provocations or coercion. The causal effect "
+             "of the rules is the last column: the paired difference (same seeds) against the base bundle, where "
+             "that was run too; in a run whose rules never fire the two are identical.</p>", _table(shown)]
     counts = A.rule_counts(summ)
     if len(counts):
+        words = counts[[c for c in ("scenario", "point", "strategy", "rule") if c in counts.columns]].copy()
+        words["share fired"] = counts["share_fired"].map("{:.0%}".format)
+        words["firings per run"] = counts["firings"].map("{:.1f}".format)
+        words["months it fired (25%, median, 75%)"] = [f"{a:.0f}, {b:.0f}, {c:.0f}" for a, b, c in zip(
+            counts["month_q25"], counts["month_median"], counts["month_q75"], strict=True)]
         parts.append("<p>Each rule (country.rule): share of runs in which it fired, firings per run, and the "
-                     "months in which it fired (quartiles). A rule of these strategies that is not listed never "
-                     "fired.</p>")
-        parts.append(_table(counts, "{:.2f}"))
-        fires = A.rule_firings(summ)
+                     "months in which it fired. A rule of these strategies that is not listed never fired.</p>")
+        parts.append(_table(words))
         runs = summ.groupby("strategy").size().to_dict()
-        parts.append(_embed(F.rule_timeline(fires, runs), "rule_timeline", figdir,
+        pooled = " (all scenarios pooled)" if summ["scenario"].nunique() > 1 else ""
+        parts.append(_embed(F.rule_timeline(A.rule_firings(summ), runs, title=f"When the rules fired{pooled}"),
+                            "rule_timeline", figdir,
                             "when the rules fired, per strategy and rule"))
     return parts
 

@@ -47,8 +47,13 @@ class Scenario:
         return hashlib.sha256(blob).hexdigest()[:16]
 
     def get(self, dotted: str) -> Any:
+        """The value at a dotted path (a bundled rule-based strategy's fields as `strategies.NAME...`)."""
+        parts = dotted.split(".")
         node: Any = self.data
-        for part in dotted.split("."):
+        if parts[0] == "strategies" and len(parts) > 1 and parts[1] in ADAPTIVE \
+                and parts[1] not in self.data.get("strategies", {}):
+            node, parts = ADAPTIVE, parts[1:]
+        for part in parts:
             node = node[part]
         return node
 

@@ -50,6 +50,16 @@ def test_custom_strategy_names_and_levers():
         custom_strategy("appeasement")
 
 
+def test_a_rule_based_strategy_with_moved_levers_keeps_its_rules(tmp_path):
+    from sim.strategies import parse_rules, parse_strategy
+
+    scen = scenario_choices(tiny_scenarios(tmp_path))["tiny_a"]
+    name, body = custom_strategy("two_track_guarded", dialogue=0.1)
+    scen = with_strategies(scen, {name: body})
+    assert parse_strategy(name, scen.data)["KR"]["dialogue"] == 0.1
+    assert list(parse_rules(name, scen.data)["JP"]) == ["answer_provocation"]
+
+
 def test_live_run_verdicts_export_and_cancel(tmp_path):
     scen = scenario_choices(tiny_scenarios(tmp_path))["tiny_a"]
     name, body = custom_strategy("linked", dialogue=0.1)

@@ -354,3 +354,41 @@ def test_sim_run_writes_the_switches_to_events_csv(tmp_path):
     sw = ev[ev["event"] == "strategy_switch"]
     assert len(sw) and sw["detail"].str.contains("linkage_mode none -> coercive").any()
     assert set(sw["origin"]) == {"rule"}
+
+
+def test_an_experiment_sweeps_a_rules_duration(tmp_path):
+    exp = tmp_path / "e.yaml"
+    exp.write_text(f"name: e\nscenarios: [{TINY}]\nseeds: 2\nstrategies: [two_track, two_track_guarded]\n"
+                   "sweep:\n  axes:\n    strategies.two_track_guarded.rules.answer_provocation.with.calm: [3, 24]\n")
+    loaded = load_experiment(exp)
+    assert len(loaded.specs) == 2 * 2 * 2
+    calm = {s.scenario.get("strategies.two_track_guarded.rules.answer_provocation.with.calm")
+            for s in loaded.specs}
+    assert calm == {3, 24}
+    fixed = {k for k, s in zip(loaded.keys, loaded.specs, strict=True) if s.strategy == "two_track"}
+    assert len(fixed) == 4  # the sweep changes the scenario, so two-track runs once per point too
+    bad = tmp_path / "b.yaml"
+    bad.write_text(exp.read_text().replace("with.calm: [3, 24]", "for: [0]"))
+    with pytest.raises(ScenarioError, match="b.yaml"):
+        load_experiment(bad)
+
+
+def test_a_rule_that_never_fires_in_an_experiment_file_is_reported_with_its_line(tmp_path):
+    exp = tmp_path / "e.yaml"
+    exp.write_text(f"name: e\nscenarios: [{TINY}]\nseeds: 2\nstrategies:\n  - two_track\n"
+                   "  - name: mine\n    extends: two_track\n    rules:\n      r: {when: approval > 2, use: linked}\n")
+    with pytest.warns(InputWarning, match=r"e\.yaml:9: strategies\.1\.rules\.r\.when: rule r can never fire"):
+        load_experiment(exp)
+
+
+def test_the_rule_timeline_shows_each_rule_per_strategy():
+    from sim.figures import rule_timeline
+
+    fires = pd.DataFrame({"strategy": ["a", "a", "a", "b"], "rule": ["KR.x", "KR.x", "JP.y", "KR.z"],
+                          "month": [0, 7, 3, 30]})
+    fig = rule_timeline(fires, {"a": 2, "b": 1}, months=36)
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == ["a", "b"]
+    assert [t.get_text() for t in axes[0].get_legend().get_texts()] == ["JP: y", "KR: x"]
+    values = axes[0].patches[1].get_data()[0]  # KR.x: 2 firings in 2 runs, one per 6-month bin
+    assert list(values[:2]) == [0.5, 0.5] and axes[0].get_ylim()[1] >= 1.0
