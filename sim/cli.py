@@ -118,6 +118,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"  discounted health {s['health_discounted']:.3f}, cooperation {s['cooperation_discounted']:.3f}, "
           f"crisis months {s['crisis_months']}, settlements {s['n_dispute_settled']}, "
           f"standoffs {s['n_dispute_linked']}")
+    if s["rule_fires"]:
+        fired = "; ".join(f"{k.replace('.', ' ')} in month{'s' * (',' in v)} {v.replace(',', ', ')}"
+                          for k, _, v in (p.partition("@") for p in s["rule_fires"].split(";")))
+        print(f"  rules fired {s['n_rule_fired']} times: {fired} (strategy_switch in events.csv)")
     print(f"  wrote {out}/")
     return 0
 

@@ -378,10 +378,18 @@ def validate(data: dict, where: dict, file: str, user: dict | None = None) -> li
             fail(str(e) if isinstance(e, StrategyError) else "not a strategy", path, spec,
                  ", ".join(sorted(strategy_names)) + " or kr=NAME,jp=NAME")
 
+    def check_fixed(spec: Any, path: tuple) -> None:
+        check_strategy(spec, path)
+        from .strategies import parse_rules
+
+        if any(parse_rules(spec, data).values()):
+            fail("the burn-in strategy is a fixed bundle (rules act from month 0 on)", path, spec,
+                 "a fixed strategy: " + ", ".join(sorted(PRESETS)) + " or a custom strategy without rules")
+
     horizon = data.get("horizon")
     if not errors:  # the strategy bundles are sound: references to them can be resolved
-        each([(data["strategy"], ("strategy",)), (data["burn_in_strategy"], ("burn_in_strategy",))],
-             check_strategy)
+        each([(data["strategy"], ("strategy",))], check_strategy)
+        each([(data["burn_in_strategy"], ("burn_in_strategy",))], check_fixed)
 
     def check_entry(section: str, i: int, entry: Any) -> None:
         schema = ENTRY_SCHEMAS[section]

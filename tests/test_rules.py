@@ -350,6 +350,7 @@ def test_sim_run_writes_the_switches_to_events_csv(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "sim.cli", "run", str(TINY), "--strategy", "tit_for_tat", "--seed",
                            "0", "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
+    assert re.search(r"rules fired \d+ times: JP answer_in_kind in months \d+", proc.stdout), proc.stdout
     ev = pd.read_csv(out / "events.csv")
     sw = ev[ev["event"] == "strategy_switch"]
     assert len(sw) and sw["detail"].str.contains("linkage_mode none -> coercive").any()
@@ -392,3 +393,10 @@ def test_the_rule_timeline_shows_each_rule_per_strategy():
     assert [t.get_text() for t in axes[0].get_legend().get_texts()] == ["JP: y", "KR: x"]
     values = axes[0].patches[1].get_data()[0]  # KR.x: 2 firings in 2 runs, one per 6-month bin
     assert list(values[:2]) == [0.5, 0.5] and axes[0].get_ylim()[1] >= 1.0
+
+
+def test_the_burn_in_strategy_must_be_a_fixed_bundle(tmp_path):
+    path = tmp_path / "b.yaml"
+    path.write_text(f"extends: {PINNED}\nburn_in_strategy: tit_for_tat\n")
+    with pytest.raises(ScenarioError, match=r"b\.yaml:2: burn_in_strategy: the burn-in strategy is a fixed bundle"):
+        load_scenario(path)
