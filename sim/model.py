@@ -23,7 +23,7 @@ from .disputes import Dispute, DisputeBook
 from .outputs import Recorder
 from .params import COUNTRIES, ECONOMY, FIELDS, SECURITY, SOCIETY, TECHNOLOGY
 from .population import Population
-from .rules import RuleBook, compile_rules
+from .rules import RuleBook
 from .scenario import Scenario
 from .shocks import PROVOCATION_ISSUES, Shock
 from .strategies import parse_rules, parse_strategy
@@ -159,7 +159,7 @@ class RelationsModel(mesa.Model):
             gv.set_levers(self.strategy[gv.name])
         if any(self.strategy_rules.values()):
             self.rules = RuleBook(self, [self.strategy[c] for c in COUNTRIES],
-                                  [compile_rules(self.strategy_rules[c]) for c in COUNTRIES])
+                                  [self.strategy_rules[c] for c in COUNTRIES])
         self._initial_disputes()
         self.pending_links = [dsp.id for dsp in self.disputes.open()]
 
@@ -351,10 +351,9 @@ class RelationsModel(mesa.Model):
         base = self.levers_for(spec, country) if spec else dict(self.rules.base[country] if self.rules else gv.levers)
         base.update(levers or {})
         if self.rules is None and rules:
-            self.rules = RuleBook(self, [gv.levers for gv in self.governments], [(), ()])
+            self.rules = RuleBook(self, [gv.levers for gv in self.governments], [{}, {}])
         if self.rules is not None:
-            current = self.rules.rules[country] if rules is None else compile_rules(rules)
-            self.rules.adopt(country, base, current)
+            self.rules.adopt(country, base, rules)
             gv.set_levers(self.rules.levers(country))
         else:
             gv.set_levers(base)
@@ -480,11 +479,13 @@ class RelationsModel(mesa.Model):
             # (at the end of the burn-in: the burn-in's levers, until the horizon starts)
             same = state.get("strategy_levers") == self.strategy or state.get("phase") == "burn_in"
             gv.set_levers(s["levers"] if same else self.strategy[gv.name])
-        if state.get("phase", "horizon") == "horizon" and any(self.strategy_rules.values()):
+        same = state.get("strategy_levers") == self.strategy and state.get("strategy_rules") == self.strategy_rules
+        if state.get("phase", "horizon") == "horizon" and same and state.get("rules"):
+            self.rules = RuleBook(self, [self.strategy[c] for c in COUNTRIES], [{}, {}])
+            self.rules.restore(state["rules"])  # the rules in force, scheduled changes and new leaders included
+        elif state.get("phase", "horizon") == "horizon" and any(self.strategy_rules.values()):
             self.rules = RuleBook(self, [self.strategy[c] for c in COUNTRIES],
-                                  [compile_rules(self.strategy_rules[c]) for c in COUNTRIES])
-            if state.get("strategy_levers") == self.strategy and state.get("strategy_rules") == self.strategy_rules:
-                self.rules.restore(state["rules"])
+                                  [self.strategy_rules[c] for c in COUNTRIES])
         self.disputes.restore(state["disputes"])
         self.pending_links = list(state.get("pending_links", []))
         env = state["env"]

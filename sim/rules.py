@@ -460,19 +460,25 @@ class Observer:
 class RuleBook:
     """Both countries' rules at work in one run: base bundles, active rules, the moves observed, the switches."""
 
-    def __init__(self, model: RelationsModel, base: list[dict], rules: list[tuple[Rule, ...]]) -> None:
-        self.model, self.base, self.rules = model, [dict(b) for b in base], list(rules)
+    def __init__(self, model: RelationsModel, base: list[dict], specs: list[dict[str, dict]]) -> None:
+        """base: each country's base bundle; specs: each country's rules (normalise_rules)."""
+        self.model, self.base = model, [dict(b) for b in base]
+        self.specs = [dict(s) for s in specs]
+        self.rules = [compile_rules(s) for s in self.specs]
         self.active: list[dict[str, float]] = [{}, {}]  # rule name -> last month it is active (inf: open-ended)
         self.pending = {k: [0, 0] for k in MOVES}  # moves by each country since the last rule point
         self.history: dict[str, list[list[int]]] = {k: [[], []] for k in MOVES}
         self.calm = [0, 0]
         self._draws = None
 
-    def adopt(self, country: int, base: dict, rules: tuple[Rule, ...]) -> None:
-        """A new base bundle and rules for one country (a scheduled change or a new leader's policy): its rules
-        start afresh."""
-        self.base[country], self.rules[country], self.active[country] = dict(base), rules, {}
-        self._draws = None
+    def adopt(self, country: int, base: dict, specs: dict[str, dict] | None = None) -> None:
+        """A new base bundle, and new rules if given, for one country (a scheduled change or a new leader's
+        policy); new rules start afresh."""
+        self.base[country] = dict(base)
+        if specs is not None:
+            self.specs[country], self.rules[country] = dict(specs), compile_rules(specs)
+            self.active[country] = {}
+            self._draws = None
 
     def note(self, event: str, actor: str) -> None:
         """Count a move (a provocation or coercion) by a country, from the event log."""
@@ -556,13 +562,16 @@ class RuleBook:
     def state(self) -> dict:
         return {"active": [dict(a) for a in self.active], "pending": {k: list(v) for k, v in self.pending.items()},
                 "history": {k: [list(h) for h in v] for k, v in self.history.items()}, "calm": list(self.calm),
-                "base": [dict(b) for b in self.base]}
+                "base": [dict(b) for b in self.base], "specs": [dict(s) for s in self.specs]}
 
     def restore(self, state: dict) -> None:
         self.active = [dict(a) for a in state["active"]]
         self.pending = {k: list(v) for k, v in state["pending"].items()}
         self.history = {k: [list(h) for h in v] for k, v in state["history"].items()}
         self.calm, self.base = list(state["calm"]), [dict(b) for b in state["base"]]
+        self.specs = [dict(s) for s in state["specs"]]
+        self.rules = [compile_rules(s) for s in self.specs]
+        self._draws = None
 
 
 def _show(v: Any) -> str:

@@ -400,3 +400,16 @@ def test_the_burn_in_strategy_must_be_a_fixed_bundle(tmp_path):
     path.write_text(f"extends: {PINNED}\nburn_in_strategy: tit_for_tat\n")
     with pytest.raises(ScenarioError, match=r"b\.yaml:2: burn_in_strategy: the burn-in strategy is a fixed bundle"):
         load_scenario(path)
+
+
+def test_a_warm_start_keeps_rules_adopted_by_a_scheduled_change():
+    scen = quiet(shocks=provoked([5, 20]), changes=[{"month": 10, "country": "KR", "strategy": "tit_for_tat"}])
+    ev = run(scen, "two_track", 0).events
+    sw = ev[ev["event"] == "strategy_switch"]
+    whole = list(zip(sw["month"].astype(int), sw["actor"], strict=True))
+    half = RelationsModel(scen, "two_track", 0)
+    while half.month < 15:
+        half.step()
+    rest = RelationsModel(scen, "two_track", 0, state=half.save_state()).run()
+    assert whole == [(20, "KR"), (21, "KR")]
+    assert [(e["month"], e["actor"]) for e in rest.events if e["event"] == "strategy_switch"] == whole
