@@ -157,9 +157,8 @@ class RelationsModel(mesa.Model):
         self.tension = self.data["environment"]["tension_init"]
         for gv in self.governments:
             gv.set_levers(self.strategy[gv.name])
-        if any(self.strategy_rules.values()):
-            self.rules = RuleBook(self, [self.strategy[c] for c in COUNTRIES],
-                                  [self.strategy_rules[c] for c in COUNTRIES])
+        self.rules = RuleBook(self, [self.strategy[c] for c in COUNTRIES], [self.strategy_rules[c] for c in COUNTRIES]
+                              ) if any(self.strategy_rules.values()) else None
         self._initial_disputes()
         self.pending_links = [dsp.id for dsp in self.disputes.open()]
 
@@ -263,7 +262,7 @@ class RelationsModel(mesa.Model):
         the record (horizon months only)."""
         live = self.month >= 0 or self.table_start < 0  # the burn-in runs the background regime, or is shock-free
         self.environment(live)
-        if self.rules is not None:
+        if self.rules is not None and self.month >= 0:
             self.rules.step(self.month)
         self.government_offers()
         if live:
