@@ -235,9 +235,10 @@ def rule_summary(events: pd.DataFrame, first_month: int, months: int) -> dict:
     """How the rules of a rule-based strategy acted in a run: how often they fired (`n_rule_fired`), the first month
     one fired (-1 if none), the months in which at least one rule was active, and which rule fired when
     (`rule_fires`: `KR.rule@month,month;JP.rule@month`, months counted from the start of the horizon)."""
-    sw = events[events["event"] == "strategy_switch"] if len(events) else events
-    if not len(sw):
+    hit = events["event"].to_numpy() == "strategy_switch" if len(events) else np.zeros(0, bool)
+    if not hit.any():
         return {"n_rule_fired": 0, "first_rule_month": -1, "rule_months": 0, "rule_fires": ""}
+    sw = events[hit]
     active = np.zeros(months, bool)
     fires: dict[str, list[int]] = {}
     start: dict[str, int] = {}
