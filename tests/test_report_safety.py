@@ -69,6 +69,7 @@ def hostile(tmp_path_factory):
     return res, build_report(root / "results", root / "report"), len(scenarios) == 2
 
 
+@pytest.mark.slow  # the hostile batch's report takes ~20 s; CI runs it
 def test_a_hostile_scenario_name_is_part_of_the_batch(hostile):
     if not hostile[2]:
         pytest.skip("scenario names are restricted: the hostile scenario name is refused on loading")
@@ -95,6 +96,7 @@ ELEMENTS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", 
 ATTRIBUTES = {"lang", "charset", "class", "alt", "title", "src", "border", "style"}
 
 
+@pytest.mark.slow  # the hostile batch's report takes ~20 s; CI runs it
 def test_the_page_holds_hostile_text_only_escaped(hostile):
     res, report, _ = hostile
     page = report.read_text(encoding="utf-8")
@@ -108,6 +110,7 @@ def test_the_page_holds_hostile_text_only_escaped(hostile):
     assert "tab\there\nnew line\ufffdbell" in page  # the bell is shown as U+FFFD, other whitespace kept
 
 
+@pytest.mark.slow  # the hostile batch's report takes ~20 s; CI runs it
 def test_the_page_parses_with_only_the_tools_own_markup(hostile):
     _, report, with_scenario = hostile
     parser = _Page()
@@ -127,6 +130,7 @@ def test_the_page_parses_with_only_the_tools_own_markup(hostile):
         assert text.count(SCENARIO) >= 2  # a heading under Findings and under Over time
 
 
+@pytest.mark.slow  # the hostile batch's report takes ~20 s; CI runs it
 def test_figure_files_have_safe_names_and_are_valid(hostile):
     _, report, _ = hostile
     files = sorted((report.parent / "figures").iterdir())
@@ -139,6 +143,7 @@ def _texts(fig):
     return [t for t in fig.findobj(Text) if t.get_text()]
 
 
+@pytest.mark.slow  # the hostile batch's report takes ~20 s; CI runs it
 def test_figures_show_hostile_names_as_written(hostile):
     res, _, _ = hostile
     longer = {"strategy": {LONG_LABEL: LONG}}  # figures take any label: try the longest
