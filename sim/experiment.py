@@ -326,7 +326,7 @@ def _strategies(value: Any, scenarios: list, w: _Where) -> list[tuple[str, Any]]
             try:
                 parse_strategy(spec, scen.data)
             except StrategyError as e:
-                if e.path[-2:-1] == ("rules",) or "rules" in e.path:
+                if "rules" in e.path:
                     w.fail(str(e), _rule_path(item, i, e.path), e.given, e.allowed)
                 w.fail(str(e), _strategy_fault(item, i, scen.data), item, "presets two_track, linked, package_deal, "
                        "rule-based two_track_guarded, tit_for_tat, generous_tit_for_tat, grim_trigger, the "

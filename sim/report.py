@@ -88,11 +88,7 @@ HEADERS = {"point": "sweep point", "a": "strategy A", "b": "strategy B", "diff":
            "diff_lo": "95% low", "diff_hi": "95% high", "lo": "95% low", "hi": "95% high", "n": "pairs",
            "p_better": "P(A better)", "p_tie": "P(tie)", "p_worse": "P(A worse)", "p_a_better": "P(A better)",
            "p_value": "p (Wilcoxon)", "p_adjusted": "p (Holm)", "health_min": "lowest health",
-           "n_needed": "seeds needed", "outcome": "outcome", "scenario": "scenario", "strategy": "strategy",
-           "share_fired": "share fired", "firings": "firings per run", "first_month": "first month (median)",
-           "months_switched": "months switched", "health_discounted fired": "health, runs with a firing",
-           "health_discounted not fired": "health, runs without", "rule": "rule", "runs": "runs",
-           "month_q25": "month, 25%", "month_median": "month, median", "month_q75": "month, 75%"}
+           "n_needed": "seeds needed", "outcome": "outcome", "scenario": "scenario", "strategy": "strategy"}
 """Column headers of the report's tables in words (the CSV files keep the code names)."""
 
 

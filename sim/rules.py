@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -279,8 +280,19 @@ def _possible(op: ast.cmpop, a: Node, b: Node) -> bool:
 
 
 def compile_condition(text: Any, values: dict[str, float] | None = None, field: str = "when") -> Node:
-    """A condition's Node (fn(observer) -> truth, and bounds lo/hi: hi == 0 never holds, lo == 1 always holds)."""
-    compiler = Compiler(text, values or {}, field)
+    """A condition's Node (fn(observer) -> truth, and bounds lo/hi: hi == 0 never holds, lo == 1 always holds);
+    remembered, since every run of a strategy compiles the same conditions (a Node holds no state)."""
+    items = tuple(sorted((values or {}).items()))
+    try:
+        return _compiled(text, items, field)
+    except TypeError:  # an unhashable condition (a list or mapping): Compiler names the problem
+        compiler = Compiler(text, dict(items), field)
+        return compiler.truth(compiler.compile())
+
+
+@functools.lru_cache(maxsize=1024, typed=True)  # typed: `true` and 1 are different conditions
+def _compiled(text: Any, items: tuple, field: str) -> Node:
+    compiler = Compiler(text, dict(items), field)
     return compiler.truth(compiler.compile())
 
 

@@ -122,8 +122,8 @@ def test_tit_for_tat_answers_the_other_sides_coercion_next_month():
 def test_generous_tit_for_tat_forgives_some_moves_with_its_own_draws():
     scen = load_scenario(TINY)
     tft = run(scen, "tit_for_tat", 2).summary["n_rule_fired"]
-    fired = [run(scen, "generous_tit_for_tat", s).summary["n_rule_fired"] for s in range(2, 6)]
-    assert tft > 0 and fired[0] < tft and fired[0] > 0
+    generous = run(scen, "generous_tit_for_tat", 2).summary["n_rule_fired"]
+    assert 0 < generous < tft
 
 
 def test_credibility_deters_only_while_the_switched_linkage_is_in_force():
