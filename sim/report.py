@@ -163,9 +163,21 @@ def _why_section(root: Path) -> list[str]:
             *[f'<p class="finding">{_e(t)}</p>' for t in table["sentence"]], _table(table[cols], "{:+.4f}")]
 
 
-def _rules_section(summ: pd.DataFrame, figdir: Path) -> list[str]:
+def rule_bases(strategies: list) -> dict[str, str]:
+    """The base bundle's label of each rule-based strategy whose base is named: the bundled ones (their `extends`)
+    and an experiment's inline strategies with `extends` and `rules` (keyed by their `name`)."""
+    out = {name: body["extends"] for name, body in ADAPTIVE.items()}
+    for item in strategies or []:
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            body = item.get("levers", item) if isinstance(item.get("levers"), dict) else item
+            if body.get("rules") and isinstance(body.get("extends"), str):
+                out[item["name"]] = body["extends"]
+    return out
+
+
+def _rules_section(summ: pd.DataFrame, figdir: Path, bases: dict[str, str]) -> list[str]:
     """How often and when the rules of rule-based strategies fired, health in runs with and without a firing, and
-    (for a bundled rule-based strategy compared with its base bundle) the paired effect of its rules."""
+    (for a rule-based strategy whose base bundle was run too) the paired effect of its rules."""
     use = A.rule_use(summ)
     if not len(use):
         return []
@@ -180,7 +192,7 @@ def _rules_section(summ: pd.DataFrame, figdir: Path) -> list[str]:
         lambda v: "no such run" if pd.isna(v) else f"{v:.3f}")
     effects = []
     for _, r in use.iterrows():
-        base = ADAPTIVE.get(r["strategy"], {}).get("extends")
+        base = bases.get(r["strategy"])
         cell = "—"
         if base in strategies:
             sub = summ[summ["scenario"] == r["scenario"]]
@@ -309,7 +321,7 @@ def build_report(results_dir: str | Path, out: str | Path | None = None, referen
         if {"major_shock_month", "n_dispute_opened", "n_dispute_linked"} <= set(summ.columns) else pd.DataFrame()
     parts += _flip_section(summ, ref, others, weightings, default_margin, tol, figdir)
     parts += _why_section(root)
-    parts += _rules_section(summ, figdir)
+    parts += _rules_section(summ, figdir, rule_bases(res.manifest.get("experiment", {}).get("strategies")))
     parts.append("<h2>Where it fails</h2>")
     health = table[table["outcome"] == "health_discounted"]
     flips = []

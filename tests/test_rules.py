@@ -413,3 +413,13 @@ def test_a_warm_start_keeps_rules_adopted_by_a_scheduled_change():
     rest = RelationsModel(scen, "two_track", 0, state=half.save_state()).run()
     assert whole == [(20, "KR"), (21, "KR")]
     assert [(e["month"], e["actor"]) for e in rest.events if e["event"] == "strategy_switch"] == whole
+
+
+def test_the_report_knows_the_base_of_bundled_and_inline_rule_based_strategies():
+    from sim.report import rule_bases
+
+    bases = rule_bases(["two_track", {"name": "g6", "extends": "linked", "rules": {"r": {}}},
+                        {"name": "lv", "levers": {"extends": "package_deal", "rules": {"r": {}}}},
+                        {"name": "fixed", "extends": "linked", "boycott": 0.0}])
+    assert bases["two_track_guarded"] == "two_track" and bases["g6"] == "linked" and bases["lv"] == "package_deal"
+    assert "fixed" not in bases and "two_track" not in bases
