@@ -17,6 +17,8 @@ from typing import Any
 
 from .errors import InputError, InputWarning
 from .params import ADAPTIVE, COUNTRIES, ENTRY_SCHEMAS, LEVERS, PARAMS, PRESETS, P, defaults
+from .rules import rule_notes
+from .strategies import StrategyError, parse_rules, parse_strategy, resolve_levers, resolve_rules
 from .yamlio import read_yaml
 
 MAX_TEXT = 10_000  # characters of a text field (name, description, strategy)
@@ -351,9 +353,6 @@ def validate(data: dict, where: dict, file: str, user: dict | None = None) -> li
             check_rules(sname)
 
     def check_rules(sname: str) -> None:
-        from .rules import rule_notes
-        from .strategies import StrategyError, resolve_levers, resolve_rules
-
         path = ("strategies", sname)
         try:
             rules = resolve_rules(sname, {"strategies": strategies})
@@ -369,7 +368,6 @@ def validate(data: dict, where: dict, file: str, user: dict | None = None) -> li
     each(strategies.items(), check_custom)
     strategy_names = set(PRESETS) | set(ADAPTIVE) | {k for k in strategies if isinstance(k, str)}
 
-    from .strategies import StrategyError, parse_strategy  # local: strategies imports params only
 
     def check_strategy(spec: Any, path: tuple) -> None:
         try:
@@ -380,8 +378,6 @@ def validate(data: dict, where: dict, file: str, user: dict | None = None) -> li
 
     def check_fixed(spec: Any, path: tuple) -> None:
         check_strategy(spec, path)
-        from .strategies import parse_rules
-
         if any(parse_rules(spec, data).values()):
             fail("the burn-in strategy is a fixed bundle (rules act from month 0 on)", path, spec,
                  "a fixed strategy: " + ", ".join(sorted(PRESETS)) + " or a custom strategy without rules")
