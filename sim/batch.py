@@ -8,6 +8,7 @@ resubmitted); Ctrl-C or a kill loses at most the runs not yet flushed, and the s
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -23,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .errors import InputError, ResultsError, SimError
 from .experiment import Experiment, load_experiment
@@ -52,8 +53,14 @@ def execute_runs(items: list[tuple[str, RunSpec]], monthly: bool) -> list[dict]:
     """Run a bundle of specs in a worker; every run returns a record, a failing run its traceback. BLAS runs on
     one thread here, so that neither the speed nor the numbers depend on the machine's core count."""
     BURN_INS.retain({(burn_in_key(spec.scenario), spec.seed) for _, spec in items})  # memory flat over a batch
-    with threadpool_limits(1, user_api="blas"):
+    with blas_controller().limit(limits=1, user_api="blas"):
         return [execute_run(key, spec, monthly) for key, spec in items]
+
+
+@functools.cache
+def blas_controller() -> ThreadpoolController:
+    """This process's thread-pool controller (found once: looking up the loaded libraries takes milliseconds)."""
+    return ThreadpoolController()
 
 
 def execute_run(key: str, spec: RunSpec, monthly: bool) -> dict:

@@ -135,12 +135,36 @@ class Recorder:
 
     def frame(self) -> pd.DataFrame:
         """The monthly table as a frame (integer columns as int32; AGE_COLUMNS appended if recorded)."""
-        df = pd.DataFrame(self.table, columns=COLUMNS)
-        if self.ages is not None:
-            df = pd.concat([df, pd.DataFrame(self.ages, columns=AGE_COLUMNS)], axis=1)
-        for col in ["month", "open_disputes", "standoffs", "leader_KR", "leader_JP"]:
-            df[col] = df[col].astype("int32")
-        return df
+        return monthly_frame(self.table, self.ages)
+
+
+INT_COLUMNS = ("month", "open_disputes", "standoffs", "leader_KR", "leader_JP")
+"""Columns of the monthly table that hold whole numbers (int32 in its frame)."""
+
+
+def monthly_frame(table: np.ndarray, ages: np.ndarray | None = None) -> pd.DataFrame:
+    """A Recorder's table (months x COLUMNS, and AGE_COLUMNS if recorded) as the monthly frame."""
+    df = pd.DataFrame(table, columns=COLUMNS)
+    if ages is not None:
+        df = pd.concat([df, pd.DataFrame(ages, columns=AGE_COLUMNS)], axis=1)
+    for col in INT_COLUMNS:
+        df[col] = df[col].astype("int32")
+    return df
+
+
+class TableColumns:
+    """Columns of a Recorder's table by name, each a contiguous array (what `summarise` reads instead of a
+    frame, without building one)."""
+
+    def __init__(self, table: np.ndarray) -> None:
+        self.rows = np.ascontiguousarray(table.T)
+        self.index = {c: i for i, c in enumerate(COLUMNS)}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.rows[self.index[name]]
+
+    def __len__(self) -> int:
+        return self.rows.shape[1]
 
 
 def age_group_shares(pop: Population, citizens: dict) -> list[float]:
@@ -183,25 +207,31 @@ def recovery(health: np.ndarray, shock_month: int, share: float) -> tuple[bool, 
     return False, len(health) - 1 - shock_month
 
 
-def summarise(frame: pd.DataFrame, events: pd.DataFrame, data: dict) -> dict:
-    """Per-run outcomes of MODEL.md §6 (headline: discounted health and cooperation)."""
+def summarise(frame: pd.DataFrame | TableColumns, events: pd.DataFrame | list[dict], data: dict) -> dict:
+    """Per-run outcomes of MODEL.md §6 (headline: discounted health and cooperation) from the monthly frame (or
+    the columns of a Recorder's table) and the event log (a frame, or the model's list of events)."""
     o = data["outputs"]
-    h = frame["health"].to_numpy()
+
+    def col(name: str) -> np.ndarray:
+        c = frame[name]
+        return c if isinstance(c, np.ndarray) else c.to_numpy()
+
+    h = col("health")
     w = discount_weights(len(frame), o["discount_rate"])
     out: dict = {
         "health_discounted": float(w @ h),
-        "cooperation_discounted": float(w @ frame["cooperation"].to_numpy()),
+        "cooperation_discounted": float(w @ col("cooperation")),
     }
     for comp in ("cooperation", "opinion", "disputes"):  # health is their weighted mean, so reweightable
-        out[f"health_{comp}_discounted"] = float(w @ frame[f"health_{comp}"].to_numpy())
+        out[f"health_{comp}_discounted"] = float(w @ col(f"health_{comp}"))
     for f in FIELDS:
-        out[f"{f}_discounted"] = float(w @ frame[f"realised_{f}"].to_numpy())
+        out[f"{f}_discounted"] = float(w @ col(f"realised_{f}"))
     for c in COUNTRIES:
-        out[f"trust_{c}_discounted"] = float(w @ frame[f"trust_{c}"].to_numpy())
-        out[f"payoff_{c}"] = float(w @ frame[f"payoff_{c}"].to_numpy())
-        out[f"approval_{c}_discounted"] = float(w @ frame[f"approval_{c}"].to_numpy())
-        out[f"youth_gap_{c}"] = float((frame[f"good_{c}_youth"] - frame[f"good_{c}_public"]).mean())
-        out[f"good_{c}_final"] = float(frame[f"good_{c}"].iloc[-1])
+        out[f"trust_{c}_discounted"] = float(w @ col(f"trust_{c}"))
+        out[f"payoff_{c}"] = float(w @ col(f"payoff_{c}"))
+        out[f"approval_{c}_discounted"] = float(w @ col(f"approval_{c}"))
+        out[f"youth_gap_{c}"] = float((col(f"good_{c}_youth") - col(f"good_{c}_public")).mean())
+        out[f"good_{c}_final"] = float(col(f"good_{c}")[-1])
     out["health_mean"] = float(h.mean())
     out["health_final"] = float(h[-1])
     out["health_min"] = float(h.min())
@@ -209,42 +239,59 @@ def summarise(frame: pd.DataFrame, events: pd.DataFrame, data: dict) -> dict:
     crisis = h < o["crisis_threshold"]
     out["crisis_months"] = int(crisis.sum())
     out["first_crisis_month"] = int(np.argmax(crisis)) if crisis.any() else -1
-    low = (frame["realised_security"] < o["breakdown_level"]) & (frame["realised_economy"] < o["breakdown_level"])
-    start = _run_length_start(low.to_numpy(), o["breakdown_months"])
+    low = (col("realised_security") < o["breakdown_level"]) & (col("realised_economy") < o["breakdown_level"])
+    start = _run_length_start(low, o["breakdown_months"])
     out["breakdown"] = bool(start >= 0)
     out["breakdown_month"] = int(start)
-    ev = events
-    major = ev[ev["event"].isin(NEGATIVE_KINDS) & (ev["magnitude"] >= o["major_shock_magnitude"])
-               & (ev["month"] >= int(frame["month"].iloc[0]) + 1)] if len(ev) else ev
-    if len(major):
-        m0 = int(major["month"].iloc[0]) - int(frame["month"].iloc[0])
+    ev = event_columns(events)
+    first = int(col("month")[0])
+    negative = np.array([k in NEGATIVE_KINDS for k in ev["event"].tolist()], bool)
+    major = np.flatnonzero(negative & (ev["magnitude"] >= o["major_shock_magnitude"]) & (ev["month"] >= first + 1))
+    if major.size:
+        m0 = int(ev["month"][major[0]]) - first
         rec, months = recovery(h, m0, o["recovery_share"])
         out.update(major_shock_month=m0, recovered=rec, recovery_months=months)
     else:
         out.update(major_shock_month=-1, recovered=False, recovery_months=-1)
-    out.update(rule_summary(ev, int(frame["month"].iloc[0]), len(frame)))
-    counts = ev["event"].value_counts() if len(ev) else pd.Series(dtype=int)
+    out.update(rule_summary(ev, first, len(frame)))
+    kinds = ev["event"].tolist()
     for name in ("provocation", "dispute_opened", "dispute_linked", "dispute_settled", "dispute_closed",
                  "dispute_reopened", "target_conceded", "linker_backed_down", "package_agreed", "leader_fell",
                  "trade_coercion"):
-        out[f"n_{name}"] = int(counts.get(name, 0))
+        out[f"n_{name}"] = kinds.count(name)
     return out
 
 
-def rule_summary(events: pd.DataFrame, first_month: int, months: int) -> dict:
+EVENT_FIELDS = ("month", "event", "actor", "magnitude", "issue")
+"""The fields of the event log that the summary reads."""
+
+
+def event_columns(events: pd.DataFrame | list[dict]) -> dict[str, np.ndarray]:
+    """EVENT_FIELDS of an event log (a frame or a list of event dicts) as arrays; a field it lacks is NaN (month,
+    magnitude) or empty."""
+    rows = events.to_dict("records") if isinstance(events, pd.DataFrame) else events
+    out = {}
+    for k in EVENT_FIELDS:
+        number = k in ("month", "magnitude")
+        out[k] = np.array([e.get(k, np.nan if number else "") for e in rows], dtype=float if number else object)
+    return out
+
+
+def rule_summary(events: pd.DataFrame | dict[str, np.ndarray], first_month: int, months: int) -> dict:
     """How the rules of a rule-based strategy acted in a run: how often they fired (`n_rule_fired`), the first month
     one fired (-1 if none), the months in which at least one rule was active, and which rule fired when
-    (`rule_fires`: `KR.rule@month,month;JP.rule@month`, months counted from the start of the horizon)."""
-    hit = events["event"].to_numpy() == "strategy_switch" if len(events) else np.zeros(0, bool)
-    if not hit.any():
+    (`rule_fires`: `KR.rule@month,month;JP.rule@month`, months counted from the start of the horizon).
+    events: the event log, or its event_columns."""
+    ev = events if isinstance(events, dict) else event_columns(events)
+    hit = np.flatnonzero(ev["event"] == "strategy_switch")
+    if not hit.size:
         return {"n_rule_fired": 0, "first_rule_month": -1, "rule_months": 0, "rule_fires": ""}
-    sw = events[hit]
     active = np.zeros(months, bool)
     fires: dict[str, list[int]] = {}
     start: dict[str, int] = {}
-    for r in sw.itertuples(index=False):
-        key, m = f"{r.actor}.{r.issue}", int(r.month) - first_month
-        if r.magnitude == 1.0:
+    for i in hit.tolist():
+        key, m = f"{ev['actor'][i]}.{ev['issue'][i]}", int(ev["month"][i]) - first_month
+        if ev["magnitude"][i] == 1.0:
             fires.setdefault(key, []).append(m)
             start[key] = m
         elif key in start:

@@ -3,6 +3,7 @@ many of them on (sim.batch.run_many, sim.run_experiment)."""
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import select
@@ -14,23 +15,38 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .model import RelationsModel, burn_in_key, burn_in_state
-from .outputs import summarise
+from .outputs import TableColumns, monthly_frame, summarise
 from .scenario import Scenario, as_scenario
 from .strategies import strategy_label
 
 
-@dataclass
 class RunResult:
-    """Tidy outputs of one run: monthly table, one-row summary, event log (and the model, if kept)."""
+    """Tidy outputs of one run: monthly table, one-row summary, event log (and the model, if kept). The monthly
+    and event frames are built when first read (a batch without monthly outputs reads only the summary)."""
 
-    monthly: pd.DataFrame
-    summary: dict
-    events: pd.DataFrame
-    model: RelationsModel | None = None
-    state: dict | None = None
+    def __init__(self, table: np.ndarray, ages: np.ndarray | None, summary: dict, events: list[dict],
+                 model: RelationsModel | None = None, state: dict | None = None) -> None:
+        self.summary, self.model, self.state = summary, model, state
+        self._table, self._ages, self._events = table, ages, events
+
+    @functools.cached_property
+    def monthly(self) -> pd.DataFrame:
+        """One row per month of the horizon (sim.outputs.COLUMNS)."""
+        return monthly_frame(self._table, self._ages)
+
+    @functools.cached_property
+    def events(self) -> pd.DataFrame:
+        """The event log (EVENT_COLUMNS)."""
+        return pd.DataFrame(self._events, columns=EVENT_COLUMNS)
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"<RunResult {s.get('scenario')} {s.get('strategy')} seed={s.get('seed')} months={len(self._table)}"
+                f" events={len(self._events)}>")
 
 
 class BurnInCache:
@@ -86,11 +102,11 @@ def run(scenario: Scenario | str, strategy: Any = None, seed: int = 0, state: di
     if state is None and share_burn_in:
         state = BURN_INS.get(scenario, seed)
     model = RelationsModel(scenario, strategy, seed, state=state).run()
-    monthly = model.recorder.frame()
-    events = pd.DataFrame(model.events, columns=EVENT_COLUMNS)
+    table = model.recorder.table
     summary = {"scenario": scenario.name, "strategy": strategy_label(strategy), "seed": int(seed),
-               "scenario_hash": scenario.content_hash, **summarise(monthly, events, scenario.data)}
-    return RunResult(monthly, summary, events, model if keep_model else None,
+               "scenario_hash": scenario.content_hash,
+               **summarise(TableColumns(table), model.events, scenario.data)}
+    return RunResult(table, model.recorder.ages, summary, list(model.events), model if keep_model else None,
                      model.save_state() if save_state else None)
 
 

@@ -6,12 +6,15 @@ Negative shocks act multiplicatively (trust -= m*s*trust), positive ones toward 
 
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import special
 
+from . import streams
 from .params import ECONOMY, ENTRY_SCHEMAS, SECURITY, SOCIETY, TECHNOLOGY
 from .streams import Draws, monthly_table
 
@@ -61,8 +64,33 @@ def magnitude_from_uniform(u: np.ndarray, dist: str, a: float, b: float, c: floa
     return np.clip(out, 0.0, 1.0)
 
 
+EXOGENOUS_CACHE_SIZE = 256
+_exogenous: OrderedDict[tuple, tuple[Shock, ...]] = OrderedDict()
+
+
 def draw_exogenous(data: dict, seed: int, start: int, months: int) -> list[Shock]:
-    """Scheduled shocks in [start, start+months) and the random exogenous ones, drawn before the run."""
+    """Scheduled shocks in [start, start+months) and the random exogenous ones, drawn before the run
+    (remembered per process by the scenario's shock entries, seed and months, as every strategy of a
+    comparison draws the same)."""
+    key = (int(seed), int(start), int(months),
+           json.dumps([data["shocks"], data["random_shocks"]], sort_keys=True, default=str))
+    if key in _exogenous:
+        _exogenous.move_to_end(key)
+    else:
+        _exogenous[key] = tuple(exogenous_shocks(data, seed, start, months))
+        if len(_exogenous) > EXOGENOUS_CACHE_SIZE:
+            _exogenous.popitem(last=False)
+    return list(_exogenous[key])
+
+
+def forget() -> None:
+    """Forget the remembered exogenous schedules (and the random tables they come from)."""
+    _exogenous.clear()
+    streams.forget()
+
+
+def exogenous_shocks(data: dict, seed: int, start: int, months: int) -> list[Shock]:
+    """draw_exogenous without the memory."""
     out = [Shock(**{**{k: v.default for k, v in ENTRY_SCHEMAS["shocks"].items()}, **e}, origin="scheduled")
            for e in data["shocks"] if start <= e["month"] < start + months]
     defaults = {k: v.default for k, v in ENTRY_SCHEMAS["random_shocks"].items()}
@@ -70,10 +98,12 @@ def draw_exogenous(data: dict, seed: int, start: int, months: int) -> list[Shock
         e = {**defaults, **entry}
         table = monthly_table(seed, "exogenous", start, months, 1 + MAX_PER_MONTH, i,
                               draw=Draws(MAX_PER_MONTH, "poisson", float(e["rate"])))
-        for row, month in zip(table, range(start, start + months), strict=False):
+        for i_month in np.flatnonzero(table[:, 0] >= 1.0).tolist():  # the months with at least one shock
+            row = table[i_month]
             for j in range(min(int(row[0]), MAX_PER_MONTH)):
                 mag = float(magnitude_from_uniform(row[1 + j], e["dist"], e["a"], e["b"], e["c"]))
-                out.append(Shock(month, e["kind"], mag, e["actor"], e["issue"], e["duration"], origin="random"))
+                out.append(Shock(start + i_month, e["kind"], mag, e["actor"], e["issue"], e["duration"],
+                                 origin="random"))
     out.sort(key=lambda s: (s.month, s.origin != "scheduled"))
     return out
 

@@ -56,15 +56,31 @@ def block(seed: int, purpose: str, key: tuple[int, ...], b: int, draw: Draws) ->
 
 def monthly_table(seed: int, purpose: str, start: int, months: int, width: int, *key: int,
                   draw: Draws | None = None) -> np.ndarray:
-    """Draws of shape (months, width) for months [start, start+months), keyed by absolute month.
+    """Draws of shape (months, width) for months [start, start+months), keyed by absolute month (read-only;
+    remembered, as the strategies of a comparison ask for the same tables).
 
     draw: how a block is drawn; by default `width` uniforms per month.
     """
+    return table(int(seed), purpose, int(start), int(months), int(width), tuple(int(k) for k in key),
+                 draw or Draws(width))
+
+
+@functools.lru_cache(maxsize=1024)
+def table(seed: int, purpose: str, start: int, months: int, width: int, key: tuple[int, ...],
+          draw: Draws) -> np.ndarray:
+    """monthly_table with every argument given (read-only, remembered)."""
     if months <= 0:
-        return np.empty((0, width))
-    draw = draw or Draws(width)
-    first, last = (start + MONTH_OFFSET) // BLOCK, (start + months - 1 + MONTH_OFFSET) // BLOCK
-    blocks = [block(int(seed), purpose, tuple(key), b, draw) for b in range(first, last + 1)]
-    table = np.concatenate(blocks)
-    off = (start + MONTH_OFFSET) - first * BLOCK
-    return table[off:off + months]
+        out = np.empty((0, width))
+    else:
+        first, last = (start + MONTH_OFFSET) // BLOCK, (start + months - 1 + MONTH_OFFSET) // BLOCK
+        blocks = [block(seed, purpose, key, b, draw) for b in range(first, last + 1)]
+        off = (start + MONTH_OFFSET) - first * BLOCK
+        out = np.concatenate(blocks)[off:off + months]
+    out.setflags(write=False)
+    return out
+
+
+def forget() -> None:
+    """Forget the remembered blocks and tables, so that the next runs draw them afresh."""
+    block.cache_clear()
+    table.cache_clear()

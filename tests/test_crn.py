@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import sim.model
+import sim.shocks
 import sim.streams
 from sim import RelationsModel
 
@@ -51,7 +52,7 @@ def recorded(monkeypatch):
 
         monkeypatch.setattr(sim.streams, "stream", stream)
         monkeypatch.setattr(sim.model, "stream", stream)
-        sim.streams.block.cache_clear()  # every block drawn afresh (and recorded) in each run
+        sim.shocks.forget()  # every table and schedule drawn afresh (and recorded) in each run
         model = RelationsModel(scenario, strategy, seed).run()
         monkeypatch.setattr(sim.streams, "stream", real)
         monkeypatch.setattr(sim.model, "stream", real)

@@ -294,6 +294,7 @@ def test_each_country_falls_on_its_own_leadership_draw():
     g = model.data["government"]
     for gv in model.governments:
         gv.approval, gv.months_below = 0.0, g["leader_months"] + 2
+    model._leadership = model._leadership.copy()  # the drawn table is shared and read-only
     model._leadership[0] = [0.5 * g["leader_hazard"], 0.5 * (1 + g["leader_hazard"])]  # KR falls, JP not
     model.step()
     assert [gv.leader for gv in model.governments] == [2, 1]
