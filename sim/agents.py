@@ -169,14 +169,22 @@ class Government(_Agent):
     def next_offers(self, trust: float, values: np.ndarray, penalty: np.ndarray,
                     other_offered: np.ndarray) -> np.ndarray:
         """Offers moved toward the target set by trust, value, reciprocity and dispute penalties."""
+        return np.array(self.next_offer_list(trust, *(np.asarray(x, float).tolist()
+                                                      for x in (values, penalty, other_offered))))
+
+    def next_offer_list(self, trust: float, values: list[float], penalty: list[float],
+                        other_offered: list[float]) -> list[float]:
+        """next_offers on Python floats, field by field (the same operations as numpy's, hence the same numbers)."""
         g, h = self.p, self.levers["horizon"]
-        base = self.model.offer_base
-        x = (base + g["trust_weight"] * (trust - 0.5) + self.model.value_weight * values
-             + g["reciprocity"] * (other_offered - self.offered) - penalty)
-        target = logistic(x)
-        target = target - g["approval_chasing"] * (1.0 - h) * np.maximum(0.0, target - self.winset)
+        own = self.offered.tolist()
+        level, rec = g["trust_weight"] * (trust - 0.5), g["reciprocity"]
+        x = [b + level + vw * v + rec * (o - s) - p for b, vw, v, o, s, p in
+             zip(self.model.offer_base.tolist(), self.model.value_weight.tolist(), values, other_offered, own, penalty,
+                 strict=True)]
+        chase, w = g["approval_chasing"] * (1.0 - h), self.winset
+        target = [t - chase * max(0.0, t - w) for t in logistic(np.array(x)).tolist()]
         eta = g["adjust_fast"] + (g["adjust_slow"] - g["adjust_fast"]) * h
-        return self.offered + eta * (target - self.offered)
+        return [s + eta * (t - s) for s, t in zip(own, target, strict=True)]
 
     def benefit(self, realised: np.ndarray) -> float:
         """Dependence-weighted benefit from realised cooperation, in [0, 1]."""

@@ -62,7 +62,7 @@ class DisputeBook:
         self.model = model
         self.p = model.data["disputes"]
         self.items: list[Dispute] = []
-        self._tables: dict[tuple[int, int], np.ndarray] = {}
+        self._tables: dict[tuple[int, int], list[list[float]]] = {}
 
     # ---- queries ------------------------------------------------------------------------------
     def open(self) -> list[Dispute]:
@@ -104,28 +104,35 @@ class DisputeBook:
 
     def penalty(self, country: int) -> np.ndarray:
         """Logit penalty on a country's offers per field: L * (1 - exp(-sum w * severity))."""
-        gov = self.model.governments[country]
-        spill = gov.levers["spillover"]
-        load = [0.0] * len(FIELDS)
-        any_open = False
-        for d in self.items:
-            if d.status != "open":
-                continue
-            any_open = True
-            linked = d.fields if d.standoff and (country == d.linker or d.counter) else ()
-            for f in range(len(FIELDS)):
-                load[f] += (1.0 if f in linked else spill) * d.severity
-        if not any_open:
-            return np.zeros(len(FIELDS))
-        return gov.levers["leverage_gain"] * (1.0 - np.exp(-np.array(load)))
+        return np.array(self.penalties()[country])
+
+    def penalties(self) -> list[list[float]]:
+        """penalty() of both countries (KR, JP) as Python floats."""
+        open_now = [d for d in self.items if d.status == "open"]
+        if not open_now:
+            return [[0.0] * len(FIELDS), [0.0] * len(FIELDS)]
+        out = []
+        for country, gov in enumerate(self.model.governments):
+            spill = gov.levers["spillover"]
+            a = b = c = e = 0.0  # the load of each field
+            for d in open_now:
+                sev = d.severity
+                if d.standoff and (country == d.linker or d.counter):
+                    w = [1.0 if f in d.fields else spill for f in range(len(FIELDS))]
+                    a, b, c, e = a + w[0] * sev, b + w[1] * sev, c + w[2] * sev, e + w[3] * sev
+                else:
+                    x = spill * sev
+                    a, b, c, e = a + x, b + x, c + x, e + x
+            out.append((gov.levers["leverage_gain"] * (1.0 - np.exp(-np.array([a, b, c, e])))).tolist())
+        return out
 
     def _u(self, d: Dispute, month: int, col: int) -> float:
         key = (d.aggrieved, ISSUES.index(d.issue))
         if key not in self._tables:
             m = self.model
             self._tables[key] = monthly_table(m.seed, "disputes", m.table_start, m.end_month - m.table_start,
-                                              4, *key)
-        return float(self._tables[key][month - self.model.table_start, col])
+                                              4, *key).tolist()
+        return self._tables[key][month - self.model.table_start][col]
 
     def seed_history(self, keys: list[tuple[str, int]]) -> None:
         """Before the burn-in: every issue the background regime can raise has a past (closed, with a peak
@@ -177,7 +184,7 @@ class DisputeBook:
             self._log(d, "package_proposed", month)
             return
         d.standoff, d.standoff_start = True, month
-        d.fields = list(govs[d.aggrieved].linked_idx)
+        d.fields = govs[d.aggrieved].linked_idx.tolist()
         d.counter = govs[d.target].levers["linkage_mode"] == "coercive"
         self._log(d, "dispute_linked", month)
         self.model.endogenous_shock("trade_coercion", d.aggrieved, self.p["coercion_trust_hit"], month, d.issue)

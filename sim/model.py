@@ -116,7 +116,7 @@ class RelationsModel(mesa.Model):
             mag["b"])
         self._leadership = monthly_table(seed, "leadership", self.table_start, months, 2)
         self._tension_noise = monthly_table(seed, "tension", self.table_start, months, 1,
-                                            draw=Draws(1, "normal"))[:, 0]
+                                            draw=Draws(1, "normal"))[:, 0].tolist()
         self._changes = [dict(c) for c in d["changes"]]
         self.recorder = Recorder(self, self.end_month - self.start_month)
         self.horizon_started = state is not None and state.get("phase", "horizon") == "horizon"
@@ -173,9 +173,12 @@ class RelationsModel(mesa.Model):
 
     def values(self) -> np.ndarray:
         """Value of cooperation per field under current tension (MODEL.md §4.5d)."""
+        return np.array(self.value_list())
+
+    def value_list(self) -> list[float]:
+        """values() as Python floats."""
         g, t = self.data["government"], self.tension
-        return np.array([1 + g["threat_gain"]["security"] * t, 1 - g["hedge"] * t, 1.0,
-                         1 + g["threat_gain"]["technology"] * t])
+        return [1 + g["threat_gain"]["security"] * t, 1 - g["hedge"] * t, 1.0, 1 + g["threat_gain"]["technology"] * t]
 
     def own_loss(self, country: int) -> float:
         gov = self.governments[country]
@@ -184,20 +187,30 @@ class RelationsModel(mesa.Model):
     def felt_cooperation(self) -> np.ndarray:
         """Realised cooperation as the economies feel it: the economy field loses `tourism_share` of
         itself in proportion to the cross-border visits lost to boycotts (MODEL.md §8)."""
-        felt = self.realised.copy()
+        return np.array(self.felt_list())
+
+    def felt_list(self) -> list[float]:
+        """felt_cooperation() as Python floats."""
+        felt = self.realised.tolist()
         felt[ECONOMY] *= 1.0 - self.data["citizens"]["tourism_share"] * self.visit_loss
         return felt
 
     def public_benefit(self, comm: np.ndarray) -> np.ndarray:
         """Each public's benefit target: economy and society cooperation (as felt, amplified by public
         communication), security and technology cooperation valued in proportion to tension (perceived
-        protection under threat), less hedging (MODEL.md §4.5, §8)."""
+        protection under threat), less hedging (MODEL.md §4.5, §8). comm: each government's communication."""
+        return np.array(self.benefit_list(np.asarray(comm, float).tolist()))
+
+    def benefit_list(self, comm: list[float]) -> list[float]:
+        """public_benefit on Python floats."""
         c, g = self.data["citizens"], self.data["government"]
-        felt = self.felt_cooperation()
+        felt = self.felt_list()
         es = 0.5 * (felt[ECONOMY] + felt[SOCIETY])
         st = 0.5 * (felt[SECURITY] + felt[TECHNOLOGY])
-        return unit(c["benefit_base"] + c["benefit_gain"] * (1 + c["communication_gain"] * comm) * es
-                    + c["security_benefit_gain"] * self.tension * st - g["hedge"] * self.tension)
+        base, gain, cg = c["benefit_base"], c["benefit_gain"], c["communication_gain"]
+        rest = c["security_benefit_gain"] * self.tension * st
+        hedge = g["hedge"] * self.tension
+        return [min(max(base + gain * (1 + cg * x) * es + rest - hedge, 0.0), 1.0) for x in comm]
 
     def _share(self, country: int, counts: np.ndarray, n: np.ndarray | None = None) -> float:
         n = self.group_stats["n"] if n is None else n
@@ -228,9 +241,10 @@ class RelationsModel(mesa.Model):
         p = self.data["citizens"]
         st = self.group_stats = self.population.stats(p["good_threshold"], p["bad_threshold"],
                                                       p["grievance_threshold"])
-        self.group_weights = self.population.weights(st["n"])
-        n = [max(float(x), 1.0) for x in st["n"]]
-        w = self.group_weights.tolist()
+        counts = st["n"].tolist()
+        w = [x if k > 0 else 0.0 for x, k in zip(self.population.group_weight(), counts, strict=True)]
+        self.group_weights = np.array(w)
+        n = [max(x, 1.0) for x in counts]
         trust, grievance = st["trust"].tolist(), st["grievance"].tolist()
         tm, gm = [], []
         for c in (0, 2):
@@ -300,14 +314,14 @@ class RelationsModel(mesa.Model):
     def government_offers(self) -> None:
         """ODD §3 step 3: win-sets, simultaneous offers (each reacting to its public as of the last citizen update and
         to the other's last offer), realised cooperation, and the reference point outside standoffs."""
-        values = self.values()
+        values = self.value_list()
         for gv in self.governments:
             gv.update_winset(self.trust_mean[gv.country], self.grievance_mean[gv.country])
-        pen = [self.disputes.penalty(c) for c in range(2)]
-        last = [gv.offered for gv in self.governments]
+        pen = self.disputes.penalties()
+        last = [gv.offered.tolist() for gv in self.governments]
         for gv in self.governments:
-            gv.offered = unit(gv.next_offers(self.trust_mean[gv.country], values, pen[gv.country],
-                                             last[1 - gv.country]))
+            offers = gv.next_offer_list(self.trust_mean[gv.country], values, pen[gv.country], last[1 - gv.country])
+            gv.offered = np.array([min(max(x, 0.0), 1.0) for x in offers])
         self.realised = np.minimum(self.governments[0].offered, self.governments[1].offered)
         if not self.disputes.standoff_active():
             self.reference += self.data["disputes"]["reference_rate"] * (self.realised - self.reference)
@@ -316,8 +330,7 @@ class RelationsModel(mesa.Model):
         """ODD §3 step 5: the citizens' month (trust, grievance, exposure, ties, ageing and turnover) under this month's
         benefits, contact, boycotts, grievance floors, dialogue relief and youth exchange."""
         c = self.data["citizens"]
-        comm = np.array([gv.communication() for gv in self.governments])
-        benefit = self.public_benefit(comm)
+        benefit = np.array(self.benefit_list([gv.communication() for gv in self.governments]))
         coercive = self.disputes.standoff_active()
         boycott = np.array([gv.levers["boycott"] if coercive else 0.0 for gv in self.governments])
         kr, jp = self.governments

@@ -51,34 +51,32 @@ class Recorder:
         total = hw["cooperation"] + hw["opinion"] + hw["disputes"]
         self.hw = np.array([hw["cooperation"], hw["opinion"], hw["disputes"]]) / max(total, 1e-12)
         self.col = {c: i for i, c in enumerate(COLUMNS)}
+        self.approval_cols = [self.col[f"approval_{c}"] for c in COUNTRIES]
         self.ages = np.full((months, len(AGE_COLUMNS)), np.nan) if model.data["outputs"]["age_groups"] else None
 
     def record(self, i: int) -> None:
         """Keep month i: the citizens' group sums as of the last update, and the state of the rest."""
         m, col, row = self.model, self.col, self._table[i]
         raw = self.raw[i]
-        for k, name in enumerate(STAT_ROWS):
-            raw[k] = m.group_stats[name]
+        raw[:-1] = [m.group_stats[name] for name in STAT_ROWS]
         raw[-1] = m.group_weights
         row[0] = m.month
         payoff_w = m.data["government"]["payoff_approval_weight"]
-        standoff = m.disputes.standoff_active()
-        for c, gv in zip(COUNTRIES, m.governments, strict=True):
-            boy = gv.levers["boycott"] if standoff else 0.0
+        open_now = m.disputes.open()
+        standoffs = sum(d.standoff for d in open_now)
+        for j, gv in zip(self.approval_cols, m.governments, strict=True):
+            boy = gv.levers["boycott"] if standoffs else 0.0
             payoff = payoff_w * gv.approval + (1 - payoff_w) * gv.benefit(m.realised)
-            j = col[f"approval_{c}"]
             row[j:j + 7] = gv.approval, gv.winset, gv.credibility, np.nan, boy, payoff, gv.leader
         j = col["offered_KR_security"]
         row[j:j + 4] = m.governments[0].offered
         row[j + 4:j + 8] = m.governments[1].offered
         r = m.realised.tolist()
         coop = (((r[0] + r[1]) + r[2]) + r[3]) / 4  # numpy's mean of 4, in its order
-        sev = m.disputes.total_severity()
-        open_now = m.disputes.open()
+        sev = float(sum(d.severity for d in open_now))
         j = col["realised_security"]
         row[j:j + 4] = m.realised
-        row[j + 4:j + 11] = (coop, len(open_now), sev, sum(d.standoff for d in open_now), m.tension, m.us_pressure,
-                             m.contact)
+        row[j + 4:j + 11] = (coop, len(open_now), sev, standoffs, m.tension, m.us_pressure, m.contact)
         row[col["health_cooperation"]] = coop
         row[col["health_disputes"]] = np.exp(-sev)
         if self.ages is not None:

@@ -84,7 +84,7 @@ class Population:
         self._kernel_buf: np.ndarray | None = None
         self._kernel_k: dict[tuple, np.ndarray] = {}
         self._csr: tuple | None = None
-        self._group_weight: np.ndarray | None = None
+        self._group_weight: list[float] | None = None
         self.group = 2 * self.country + (~self.youth)
         self._stat_rows = np.empty((len(self.STAT_NAMES), n))
         self._onehot = np.zeros((n, N_GROUPS))  # group indicator matrix, kept in step with `group`
@@ -307,12 +307,18 @@ class Population:
 
     # ---- shocks -----------------------------------------------------------------------------
     def mask(self, country: int | None, youth_only: bool = False) -> np.ndarray | slice:
-        """Rows of a country (None: both), optionally youth only."""
+        """Rows of a country (None: both): a slice, as each country's citizens are contiguous; youth only: a
+        boolean mask."""
         if country is None:
-            sel = np.ones(self.n, bool)
+            sel = slice(0, self.n)
         else:
-            sel = self.country == country
-        return sel & self.youth if youth_only else sel
+            start = int(self.offset[country])
+            sel = slice(start, start + int(self.sizes[country]))
+        if not youth_only:
+            return sel
+        out = np.zeros(self.n, bool)
+        out[sel] = self.youth[sel]
+        return out
 
     def shock_trust(self, rows: np.ndarray, amount: float, positive: bool, youth_mult: float = 1.0) -> None:
         """Multiplicative trust shock: down by amount*trust, or up by amount*(1 - trust)."""
@@ -348,8 +354,13 @@ class Population:
         return dict(zip(self.STAT_NAMES, v @ self._onehot, strict=True))
 
     def weights(self, counts: np.ndarray) -> np.ndarray:
-        """Population weight of each group's mean: youth share of adults within each country."""
+        """Population weight of each group's mean: youth share of adults within each country (0 for an empty
+        group)."""
+        return np.where(counts > 0, self.group_weight(), 0.0)
+
+    def group_weight(self) -> list[float]:
+        """The youth share of adults, and the rest, of each country (KR youth, KR public, JP youth, JP public)."""
         if self._group_weight is None:
             ys = self.youth_share
-            self._group_weight = np.array([ys[0], 1 - ys[0], ys[1], 1 - ys[1]])
-        return np.where(counts > 0, self._group_weight, 0.0)
+            self._group_weight = [float(ys[0]), float(1 - ys[0]), float(ys[1]), float(1 - ys[1])]
+        return self._group_weight
