@@ -239,22 +239,28 @@ class RelationsModel(mesa.Model):
         trust and grievance and the visits lost to boycotts (Python floats: the same operations in the same
         order as numpy's on these 2- and 4-element arrays, hence the same numbers)."""
         p = self.data["citizens"]
-        st = self.group_stats = self.population.stats(p["good_threshold"], p["bad_threshold"],
-                                                      p["grievance_threshold"])
-        counts = st["n"].tolist()
+        self.group_sums = self.population.sums(p["good_threshold"], p["bad_threshold"], p["grievance_threshold"])
+        counts, trust, _, _, _, grievance, _, e, v = self.group_sums.tolist()
         w = [x if k > 0 else 0.0 for x, k in zip(self.population.group_weight(), counts, strict=True)]
         self.group_weights = np.array(w)
         n = [max(x, 1.0) for x in counts]
-        trust, grievance = st["trust"].tolist(), st["grievance"].tolist()
-        tm, gm = [], []
-        for c in (0, 2):
-            norm = w[c] + w[c + 1]
-            tm.append((trust[c] / n[c] * w[c] + trust[c + 1] / n[c + 1] * w[c + 1]) / norm)
-            gm.append((grievance[c] / n[c] * w[c] + grievance[c + 1] / n[c + 1] * w[c + 1]) / norm)
-        self.trust_mean, self.grievance_mean = tm, gm
-        e, v = st["exposure"].tolist(), st["visits"].tolist()
+        norm_kr, norm_jp = w[0] + w[1], w[2] + w[3]
+        self.trust_mean = [(trust[0] / n[0] * w[0] + trust[1] / n[1] * w[1]) / norm_kr,
+                           (trust[2] / n[2] * w[2] + trust[3] / n[3] * w[3]) / norm_jp]
+        self.grievance_mean = [(grievance[0] / n[0] * w[0] + grievance[1] / n[1] * w[1]) / norm_kr,
+                               (grievance[2] / n[2] * w[2] + grievance[3] / n[3] * w[3]) / norm_jp]
         exposure = ((e[0] + e[1]) + e[2]) + e[3]
         self.visit_loss = 1.0 - (((v[0] + v[1]) + v[2]) + v[3]) / exposure if exposure > 0 else 0.0
+
+    @property
+    def group_stats(self) -> dict[str, np.ndarray]:
+        """The citizens' group sums as of the last update (Population.STAT_NAMES: per group, KR youth, KR public,
+        JP youth, JP public)."""
+        return dict(zip(Population.STAT_NAMES, self.group_sums, strict=True))
+
+    @group_stats.setter
+    def group_stats(self, stats: dict[str, np.ndarray]) -> None:
+        self.group_sums = np.array([stats[name] for name in Population.STAT_NAMES], dtype=float)
 
     def log_event(self, month: int, event: str, actor: str = "none", magnitude: float = float("nan"),
                   issue: str = "", dispute: int = -1, origin: str = "endogenous", detail: str = "") -> None:

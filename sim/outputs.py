@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from .params import COUNTRIES, FIELDS
+from .population import Population
 
 if TYPE_CHECKING:
     from .model import RelationsModel
-    from .population import Population
 
 GROUPS = [(c, h) for c in COUNTRIES for h in ("youth", "public")]
 COLUMNS: list[str] = (
@@ -35,6 +35,8 @@ AGE_COLUMNS = [f"{v}_{c}_{g}" for c in COUNTRIES for g in AGE_GROUPS for v in ("
 
 STAT_ROWS = ("n", "trust", "trust2", "good", "bad", "grievance", "exposure", "visits")
 """The population statistics (per group) a month's record keeps; its columns are built from them at the end."""
+STAT_INDEX = [Population.STAT_NAMES.index(name) for name in STAT_ROWS]
+"""Their rows in the group sums (Population.STAT_NAMES)."""
 
 
 class Recorder:
@@ -58,7 +60,7 @@ class Recorder:
         """Keep month i: the citizens' group sums as of the last update, and the state of the rest."""
         m, col, row = self.model, self.col, self._table[i]
         raw = self.raw[i]
-        raw[:-1] = [m.group_stats[name] for name in STAT_ROWS]
+        raw[:-1] = m.group_sums[STAT_INDEX]
         raw[-1] = m.group_weights
         row[0] = m.month
         payoff_w = m.data["government"]["payoff_approval_weight"]

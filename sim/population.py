@@ -82,7 +82,7 @@ class Population:
         self.tie_b = np.empty(0, dtype=np.int64)  # JP slot
         self.boycott_i = np.zeros(n)
         self._kernel_buf: np.ndarray | None = None
-        self._kernel_k: dict[tuple, np.ndarray] = {}
+        self._kernel_k: dict[tuple, tuple[np.ndarray, int]] = {}
         self._csr: tuple | None = None
         self._group_weight: list[float] | None = None
         self.group = 2 * self.country + (~self.youth)
@@ -196,11 +196,12 @@ class Population:
     def _kernel_params(self, names: tuple, contact: float) -> np.ndarray:
         """The parameters a compiled loop reads, in the order of `names` (None: this month's contact); the array
         is made once per list of names (the citizens' parameters do not change during a run)."""
-        k = self._kernel_k.get(names)
-        if k is None:
-            k = self._kernel_k[names] = np.array([0.0 if n is None else self.p[n] for n in names], dtype=float)
-        k[names.index(None)] = contact
-        return k
+        entry = self._kernel_k.get(names)
+        if entry is None:
+            entry = self._kernel_k[names] = (np.array([0.0 if n is None else self.p[n] for n in names], dtype=float),
+                                             names.index(None))
+        entry[0][entry[1]] = contact
+        return entry[0]
 
     def _step_numpy(self, rng: np.random.Generator, benefit: np.ndarray, contact: float, boycott: np.ndarray,
                     floor: np.ndarray, relief: np.ndarray, youth_gain: np.ndarray) -> None:
@@ -262,9 +263,8 @@ class Population:
     def _renew_compiled(self, grown: np.ndarray, leave: np.ndarray, rng: np.random.Generator, benefit: np.ndarray,
                         contact: float) -> None:
         """_grow and _replace in one compiled loop (sim.kernels.renew): the same draws and numbers."""
-        z = np.empty((3, leave.size))
-        if leave.size:  # drawn in the order _replace draws them
-            z[0], z[1], z[2] = (rng.standard_normal(leave.size) for _ in range(3))
+        # the three draws of _replace in one call (the same numbers in the same order)
+        z = rng.standard_normal(3 * leave.size).reshape(3, leave.size) if leave.size else np.empty((3, 0))
         k = self._kernel_params(kernels.RENEW_PARAMS, contact)
         a, b, changed = kernels.renew(grown, leave, self.country, self.youth, self.age, self.span, self.uid,
                                       self.next_uid, self.trust, self.anchor, self.grievance, self.exposure,
@@ -338,10 +338,14 @@ class Population:
 
     def stats(self, good: float, bad: float, g_threshold: float) -> dict[str, np.ndarray]:
         """Per-group (KR youth, KR public, JP youth, JP public) sums and counts for outputs."""
+        return dict(zip(self.STAT_NAMES, self.sums(good, bad, g_threshold), strict=True))
+
+    def sums(self, good: float, bad: float, g_threshold: float) -> np.ndarray:
+        """stats() as one matrix (rows STAT_NAMES, columns the groups)."""
         t, g, v = self.trust, self.grievance, self._stat_rows
         if kernels.ENABLED:
             kernels.fill_stats(v, t, g, self.exposure, self.boycott_i, good, bad, g_threshold)
-            return dict(zip(self.STAT_NAMES, v @ self._onehot, strict=True))
+            return v @ self._onehot
         v[0] = 1.0
         v[1] = t
         np.multiply(t, t, out=v[2])
@@ -351,7 +355,7 @@ class Population:
         np.less(g, g_threshold, out=v[6])
         v[7] = self.exposure
         np.multiply(self.exposure, 1.0 - self.boycott_i, out=v[8])
-        return dict(zip(self.STAT_NAMES, v @ self._onehot, strict=True))
+        return v @ self._onehot
 
     def weights(self, counts: np.ndarray) -> np.ndarray:
         """Population weight of each group's mean: youth share of adults within each country (0 for an empty
