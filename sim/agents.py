@@ -182,7 +182,8 @@ class Government(_Agent):
              zip(self.model.offer_base.tolist(), self.model.value_weight.tolist(), values, other_offered, own, penalty,
                  strict=True)]
         chase, w = g["approval_chasing"] * (1.0 - h), self.winset
-        target = [t - chase * max(0.0, t - w) for t in logistic(np.array(x)).tolist()]
+        logit = [1.0 / (1.0 + y) for y in np.exp(np.array([-v for v in x])).tolist()]  # logistic(x), numpy's exp
+        target = [t - chase * max(0.0, t - w) for t in logit]
         eta = g["adjust_fast"] + (g["adjust_slow"] - g["adjust_fast"]) * h
         return [s + eta * (t - s) for s, t in zip(own, target, strict=True)]
 

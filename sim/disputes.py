@@ -14,7 +14,7 @@ import numpy as np
 
 from .agents import logistic
 from .params import COUNTRIES, FIELDS, ISSUES
-from .streams import monthly_table
+from .streams import table_rows
 
 if TYPE_CHECKING:
     from .model import RelationsModel
@@ -123,15 +123,15 @@ class DisputeBook:
                 else:
                     x = spill * sev
                     a, b, c, e = a + x, b + x, c + x, e + x
-            out.append((gov.levers["leverage_gain"] * (1.0 - np.exp(-np.array([a, b, c, e])))).tolist())
+            lev = gov.levers["leverage_gain"]
+            out.append([lev * (1.0 - x) for x in np.exp(np.array([-a, -b, -c, -e])).tolist()])
         return out
 
     def _u(self, d: Dispute, month: int, col: int) -> float:
         key = (d.aggrieved, ISSUES.index(d.issue))
         if key not in self._tables:
             m = self.model
-            self._tables[key] = monthly_table(m.seed, "disputes", m.table_start, m.end_month - m.table_start,
-                                              4, *key).tolist()
+            self._tables[key] = table_rows(m.seed, "disputes", m.table_start, m.end_month - m.table_start, 4, key)
         return self._tables[key][month - self.model.table_start][col]
 
     def seed_history(self, keys: list[tuple[str, int]]) -> None:

@@ -80,7 +80,15 @@ def table(seed: int, purpose: str, start: int, months: int, width: int, key: tup
     return out
 
 
+@functools.lru_cache(maxsize=1024)
+def table_rows(seed: int, purpose: str, start: int, months: int, width: int, key: tuple[int, ...]) -> list[list[float]]:
+    """monthly_table's uniforms as nested lists of Python floats (remembered; not to be changed)."""
+    return table(int(seed), purpose, int(start), int(months), int(width), tuple(int(k) for k in key),
+                 Draws(width)).tolist()
+
+
 def forget() -> None:
     """Forget the remembered blocks and tables, so that the next runs draw them afresh."""
     block.cache_clear()
     table.cache_clear()
+    table_rows.cache_clear()
