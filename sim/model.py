@@ -51,6 +51,8 @@ def unit(x: np.ndarray) -> np.ndarray:
 STATE_ARRAYS = ("age", "youth", "uid", "g_z", "e_z", "grievance", "exposure", "trust", "anchor", "tie_a",
                 "tie_b", "boycott_i", "rows", "cols")
 """Population arrays a saved state carries; everything else is derived from the (forward) scenario."""
+NETWORK_ARRAYS = ("rows", "cols")
+"""The network's edges among them (fixed for a run)."""
 
 
 class StateError(ValueError):
@@ -485,8 +487,8 @@ class RelationsModel(mesa.Model):
         if state["population"]["trust"].shape != pop.trust.shape:
             raise StateError("saved state has a different population size than the scenario "
                              f"({state['population']['trust'].shape[0]} vs {pop.trust.shape[0]} citizens)")
-        for k in STATE_ARRAYS:
-            setattr(pop, k, state["population"][k].copy())
+        for k in STATE_ARRAYS:  # the network's edges never change: shared, not copied
+            setattr(pop, k, state["population"][k] if k in NETWORK_ARRAYS else state["population"][k].copy())
         pop.next_uid = state["next_uid"]
         pop.restored()
         for gv, s in zip(self.governments, state["governments"], strict=False):

@@ -8,6 +8,8 @@ ties people of similar age (youth mostly to youth), and the order survives turno
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 from scipy import sparse, special
 
@@ -17,6 +19,33 @@ from .params import COUNTRIES
 YOUTH_AGE = 30.0
 ENTRY_AGE = 18.0
 N_GROUPS = 4  # group = 2*country + is_public: KR youth, KR public, JP youth, JP public
+
+NETWORK_CACHE_BYTES = 64 * 2**20
+_networks: OrderedDict[tuple, tuple] = OrderedDict()
+
+
+def network_matrix(rows: np.ndarray, cols: np.ndarray, n: int, k: int) -> sparse.csr_matrix:
+    """The row-normalised adjacency matrix of a network given by its edges (read-only; remembered for the same
+    edge arrays, as every strategy warm-started from one burn-in state shares its network)."""
+    key = (id(rows), id(cols), n, k)
+    hit = _networks.get(key)
+    if hit is not None and hit[0] is rows and hit[1] is cols:
+        _networks.move_to_end(key)
+        return hit[2]
+    a = sparse.csr_matrix((np.full(rows.size, 1.0 / k), (rows, cols)), shape=(n, n))
+    for arr in (a.data, a.indices, a.indptr):
+        arr.setflags(write=False)
+    if network_bytes(rows, cols, a) <= NETWORK_CACHE_BYTES // 4:  # large networks are not kept
+        _networks[key] = (rows, cols, a)
+        while sum(network_bytes(*e[:3]) for e in _networks.values()) > NETWORK_CACHE_BYTES:
+            _networks.popitem(last=False)
+    return a
+
+
+def network_bytes(rows: np.ndarray, cols: np.ndarray, a: sparse.csr_matrix) -> int:
+    """Memory held by a remembered network (its edges, matrix and unsigned indices)."""
+    return rows.nbytes + cols.nbytes + a.data.nbytes + a.indices.nbytes + a.indptr.nbytes \
+        + 8 * (a.indices.size + a.indptr.size)
 
 
 def lever_effect(lever: np.ndarray | float) -> np.ndarray | float:
@@ -33,6 +62,17 @@ def poll_matched(u: np.ndarray, good: np.ndarray, bad: np.ndarray, good_threshol
     mid = bad_threshold + (good_threshold - bad_threshold) * (u - bad) / np.maximum(neither, 1e-12)
     hi = good_threshold + (0.98 - good_threshold) * (u - bad - neither) / np.maximum(good, 1e-12)
     return np.where(u < bad, lo, np.where(u < bad + neither, mid, hi))
+
+
+def kernel_index(a: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """A network matrix with its row pointers and column indices as unsigned integers (what the compiled loop
+    reads; remembered with the matrices of network_matrix)."""
+    for key, entry in _networks.items():
+        if entry[2] is a:
+            if len(entry) == 3:
+                entry = _networks[key] = (*entry, a.indptr.astype(np.uint64), a.indices.astype(np.uint64))
+            return a, entry[3], entry[4]
+    return a, a.indptr.astype(np.uint64), a.indices.astype(np.uint64)
 
 
 class Population:
@@ -126,9 +166,7 @@ class Population:
         self._baselines(np.arange(self.n))
         self.kx = np.where(self.youth, self.p["kappa_contact_youth"], self.p["kappa_contact_public"])
         self._set_group(np.arange(self.n))
-        k = self.p["network_k"]
-        self.A = sparse.csr_matrix((np.full(self.rows.size, 1.0 / k), (self.rows, self.cols)),
-                                   shape=(self.n, self.n))
+        self.A = network_matrix(self.rows, self.cols, self.n, self.p["network_k"])
 
     # ---- monthly update -------------------------------------------------------------------
     def each(self, per_country: np.ndarray) -> np.ndarray:
@@ -185,7 +223,7 @@ class Population:
         if self._kernel_buf is None:
             self._kernel_buf = np.empty(self.n)
         if self._csr is None or self._csr[0] is not self.A:  # unsigned indices: no wraparound checks
-            self._csr = (self.A, self.A.indptr.astype(np.uint64), self.A.indices.astype(np.uint64))
+            self._csr = kernel_index(self.A)
         k = self._kernel_params(kernels.KERNEL_PARAMS, contact)
         kernels.citizen_month(self.trust, self.grievance, self.exposure, self.anchor, self.age, self.youth,
                               self.kx, self.g0, self.e0, self.tie_counts(), self.boycott_i, self._kernel_buf,
