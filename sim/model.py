@@ -43,11 +43,6 @@ def provocation_chance(rate: float, deterrence: float, credibility: float) -> fl
     return float(1.0 - np.exp(-rate * np.exp(-deterrence * credibility)))
 
 
-def unit(x: np.ndarray) -> np.ndarray:
-    """x clipped to [0, 1] (np.clip's values, with less overhead on small arrays)."""
-    return np.minimum(np.maximum(x, 0.0), 1.0)
-
-
 STATE_ARRAYS = ("age", "youth", "uid", "g_z", "e_z", "grievance", "exposure", "trust", "anchor", "tie_a",
                 "tie_b", "boycott_i", "rows", "cols")
 """Population arrays a saved state carries; everything else is derived from the (forward) scenario."""
