@@ -78,6 +78,7 @@ def test_report_cli_and_bad_input(report, tmp_path):
     assert main(["report", str(tmp_path)]) == 2
 
 
+@pytest.mark.slow
 def test_report_shows_the_explain_table_when_the_directory_has_one(report, tmp_path):
     """`sim explain --out DIR` writes explain.csv; the report of DIR shows its sentences (escaped) and table;
     without it the report says how to get one."""

@@ -197,6 +197,7 @@ print(json.dumps(log), flush=True)
 """
 
 
+@pytest.mark.slow
 def test_a_stale_lock_contended_by_processes_has_one_holder(tmp_path):
     """Batches starting together after a crash (a stale lock file of a dead process), 3 processes x 30 rounds,
     each round starting from a stale lock file: never do two hold the directory at the same time, and each
