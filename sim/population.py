@@ -20,7 +20,8 @@ YOUTH_AGE = 30.0
 ENTRY_AGE = 18.0
 N_GROUPS = 4  # group = 2*country + is_public: KR youth, KR public, JP youth, JP public
 
-NETWORK_CACHE_BYTES = 64 * 2**20
+NETWORK_CACHE_SIZE = 2  # the runs of one burn-in come together (a batch task, a comparison's seed)
+NETWORK_CACHE_MAX_BYTES = 16 * 2**20  # a larger network is not kept
 _networks: OrderedDict[tuple, tuple] = OrderedDict()
 
 
@@ -35,9 +36,9 @@ def network_matrix(rows: np.ndarray, cols: np.ndarray, n: int, k: int) -> sparse
     a = sparse.csr_matrix((np.full(rows.size, 1.0 / k), (rows, cols)), shape=(n, n))
     for arr in (a.data, a.indices, a.indptr):
         arr.setflags(write=False)
-    if network_bytes(rows, cols, a) <= NETWORK_CACHE_BYTES // 4:  # large networks are not kept
+    if network_bytes(rows, cols, a) <= NETWORK_CACHE_MAX_BYTES:
         _networks[key] = (rows, cols, a)
-        while sum(network_bytes(*e[:3]) for e in _networks.values()) > NETWORK_CACHE_BYTES:
+        while len(_networks) > NETWORK_CACHE_SIZE:
             _networks.popitem(last=False)
     return a
 

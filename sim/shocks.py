@@ -64,7 +64,7 @@ def magnitude_from_uniform(u: np.ndarray, dist: str, a: float, b: float, c: floa
     return np.clip(out, 0.0, 1.0)
 
 
-EXOGENOUS_CACHE_SIZE = 256
+EXOGENOUS_CACHE_SIZE = 32
 _exogenous: OrderedDict[tuple, tuple[Shock, ...]] = OrderedDict()
 
 

@@ -65,7 +65,7 @@ def monthly_table(seed: int, purpose: str, start: int, months: int, width: int, 
                  draw or Draws(width))
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)
 def table(seed: int, purpose: str, start: int, months: int, width: int, key: tuple[int, ...],
           draw: Draws) -> np.ndarray:
     """monthly_table with every argument given (read-only, remembered)."""
@@ -80,7 +80,7 @@ def table(seed: int, purpose: str, start: int, months: int, width: int, key: tup
     return out
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=32)
 def table_rows(seed: int, purpose: str, start: int, months: int, width: int, key: tuple[int, ...]) -> list[list[float]]:
     """monthly_table's uniforms as nested lists of Python floats (remembered; not to be changed)."""
     return table(int(seed), purpose, int(start), int(months), int(width), tuple(int(k) for k in key),
