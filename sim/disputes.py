@@ -74,9 +74,6 @@ class DisputeBook:
                 return d
         return None
 
-    def total_severity(self) -> float:
-        return float(sum(d.severity for d in self.items if d.status == "open"))
-
     def standoff_active(self) -> bool:
         return any(d.standoff for d in self.items if d.status == "open")
 
