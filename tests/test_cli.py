@@ -96,6 +96,7 @@ def test_run_provenance(run_dir, tiny_scenario):
         assert prov["versions"][pkg]
 
 
+@pytest.mark.slow  # a CLI process or two: in the full suite (CI), not the quick subset
 def test_run_per_country_strategy_from_saved_state(run_dir, tmp_path, tiny_scenario):
     """`--save-state` then `--from-state` continues the saved run, here under the 2x2 strategy."""
     state_file = run_dir[0] / "state.pkl"

@@ -69,6 +69,7 @@ def test_report_renders_its_figures_in_a_headless_browser(report, tmp_path):
     assert with_figures > 4 * max(without, 1000), (with_figures, without)
 
 
+@pytest.mark.slow  # a CLI process or two: in the full suite (CI), not the quick subset
 def test_report_cli_and_bad_input(report, tmp_path):
     from sim.cli import main
 
