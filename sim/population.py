@@ -37,7 +37,7 @@ def network_matrix(rows: np.ndarray, cols: np.ndarray, n: int, k: int) -> sparse
     for arr in (a.data, a.indices, a.indptr):
         arr.setflags(write=False)
     if network_bytes(rows, cols, a) <= NETWORK_CACHE_MAX_BYTES:
-        _networks[key] = (rows, cols, a)
+        _networks[key] = (rows, cols, *kernel_index(a))
         while len(_networks) > NETWORK_CACHE_SIZE:
             _networks.popitem(last=False)
     return a
@@ -67,12 +67,10 @@ def poll_matched(u: np.ndarray, good: np.ndarray, bad: np.ndarray, good_threshol
 
 def kernel_index(a: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
     """A network matrix with its row pointers and column indices as unsigned integers (what the compiled loop
-    reads; remembered with the matrices of network_matrix)."""
-    for key, entry in _networks.items():
+    reads; those of a remembered network are remembered with it)."""
+    for entry in _networks.values():
         if entry[2] is a:
-            if len(entry) == 3:
-                entry = _networks[key] = (*entry, a.indptr.astype(np.uint64), a.indices.astype(np.uint64))
-            return a, entry[3], entry[4]
+            return entry[2:]
     return a, a.indptr.astype(np.uint64), a.indices.astype(np.uint64)
 
 
