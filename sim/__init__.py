@@ -16,7 +16,7 @@ _HOMES = {
     "load_experiment": "experiment", "RelationsModel": "model", "load_results": "results", "RunResult": "runner",
     "RunSpec": "runner", "run": "runner", "Scenario": "scenario", "ScenarioError": "scenario",
     "from_dict": "scenario", "load_scenario": "scenario", "parse_strategy": "strategies", "sweep": "sweeps",
-    "run_points": "sweeps", "winner_table": "landscape",
+    "run_points": "sweeps", "winner_table": "landscape", "explain": "explain",
 }
 
 __all__ = sorted(_HOMES)

@@ -12,10 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .outcomes import HEALTH_COMPONENTS, OUTCOME_TABLE, WEIGHTINGS
+from .outcomes import HEALTH_COMPONENTS, OUTCOME_TABLE, OUTCOMES_BY_NAME, WEIGHTINGS, higher_is_better, words
 from .stats import bootstrap_ci, effect_size, holm, paired, wilcoxon_p, wilson  # noqa: F401 - re-exported
 
-OUTCOMES: dict[str, tuple[bool, str]] = {o.name: (o.higher_is_better, o.words) for o in OUTCOME_TABLE}
 GROUP = ("scenario", "point")
 DEFAULT_MARGINS: dict[str, float] = {o.name: o.margin for o in OUTCOME_TABLE}  # when an experiment sets none
 
@@ -50,11 +49,11 @@ def compare(summaries: pd.DataFrame, a: str, b: str, outcomes: Sequence[str] | N
     p_adjusted (Holm over every row of the table), margin, verdict: 'A better' / 'B better' only when the
     whole interval lies beyond the practical margin in one direction, 'no clear difference' otherwise.
     """
-    outcomes = list(outcomes or [o for o in OUTCOMES if o in summaries.columns])
+    outcomes = list(outcomes or [o for o in OUTCOMES_BY_NAME if o in summaries.columns])
     margins = {**DEFAULT_MARGINS, **(margins or {})}
     rows = []
     for out in outcomes:
-        up = OUTCOMES.get(out, (True, out))[0]
+        up = higher_is_better(out)
         pdiff = paired_differences(summaries, out, a, b)
         for key, g in pdiff.groupby(_groups(pdiff), sort=False):
             d = g["diff"].to_numpy(float)
@@ -159,10 +158,10 @@ def sentence(row: pd.Series, labels: dict[str, str] | None = None) -> str:
     name = labels.get((row["scenario"], row.get("point")), labels.get(row["scenario"],
                                                                      str(row["scenario"]).replace("_", " ")))
     a, b = (labels.get(s, pretty(str(s))) for s in (row["a"], row["b"]))
-    words = OUTCOMES.get(row["outcome"], (True, row["outcome"].replace("_", " ")))[1]
+    said = words(row["outcome"])
     fmt = _fmt(row)
     if row["verdict"] == "no clear difference":
-        return (f"Under {name}, {a} and {b} show no clear difference in {words} "
+        return (f"Under {name}, {a} and {b} show no clear difference in {said} "
                 f"(difference {fmt(row['diff'])}, 95% interval {fmt(row['diff_lo'])} to {fmt(row['diff_hi'])}; "
                 f"{a} better in {row['p_better']:.0%}, tied in {row['p_tie']:.0%} of matched runs).")
     a_wins = row["verdict"] == "A better"
@@ -172,7 +171,7 @@ def sentence(row: pd.Series, labels: dict[str, str] | None = None) -> str:
     more = "higher" if d > 0 else "lower"
     lo, hi = sorted((abs(lo), abs(hi)))
     share = row["p_better"] if a_wins else row["p_worse"]
-    return (f"Under {name}, {winner} keeps {words} {fmt(abs(d))} {more} ({fmt(lo)}–{fmt(hi)}) "
+    return (f"Under {name}, {winner} keeps {said} {fmt(abs(d))} {more} ({fmt(lo)}–{fmt(hi)}) "
             f"than {loser}; it does better in {share:.0%} of matched runs.")
 
 
@@ -186,7 +185,7 @@ def regret(summaries: pd.DataFrame, outcome: str = "health_discounted") -> pd.Da
     """Per scenario and strategy: median outcome, the best strategy's median, and regret = how far the
     strategy falls short of the best one in that scenario (0 for the best); plus each strategy's
     maximum regret across scenarios (minimax regret picks the smallest)."""
-    up = OUTCOMES.get(outcome, (True, ""))[0]
+    up = higher_is_better(outcome)
     keys = _groups(summaries)
     med = summaries.groupby([*keys, "strategy"], sort=False)[outcome].median().rename("median").reset_index()
     best = med.groupby(keys, sort=False)["median"].transform("max" if up else "min")
@@ -213,7 +212,7 @@ def satisficing(summaries: pd.DataFrame, column: str = "health_min", threshold: 
 def win_matrix(summaries: pd.DataFrame, outcome: str = "health_discounted", tol: float = 1e-3) -> pd.DataFrame:
     """Scenario x strategy: share of seeds in which the strategy is best among all strategies compared
     (ties within tol split equally among the tied)."""
-    up = OUTCOMES.get(outcome, (True, ""))[0]
+    up = higher_is_better(outcome)
     keys = _groups(summaries)
     wide = summaries.pivot_table(index=[*keys, "seed"], columns="strategy", values=outcome, aggfunc="first")
     vals = wide.to_numpy(float) * (1 if up else -1)
@@ -272,7 +271,7 @@ def where_it_fails(summaries: pd.DataFrame, a: str, b: str, outcome: str = "heal
     0 / 1-2 / 3+ under A; a coercive standoff under B or not). Every group is a row; winner_changes marks
     groups of at least 5 runs on the other side of one half from the scenario as a whole."""
     pdiff = paired_differences(summaries, outcome, a, b)
-    up = OUTCOMES.get(outcome, (True, ""))[0]
+    up = higher_is_better(outcome)
     sa = summaries[summaries["strategy"] == a].set_index([*_groups(summaries), "seed"])
     sb = summaries[summaries["strategy"] == b].set_index([*_groups(summaries), "seed"])
     idx = pd.MultiIndex.from_frame(pdiff[[*_groups(pdiff), "seed"]])
@@ -298,15 +297,6 @@ def where_it_fails(summaries: pd.DataFrame, a: str, b: str, outcome: str = "heal
                              "p_a_better": p, "overall": overall,
                              "winner_changes": (p - 0.5) * (overall - 0.5) < 0 and len(gg) >= 5})
     return pd.DataFrame(rows)
-
-
-
-def explain(scenario, strategies: Sequence, seeds: Sequence[int], **kwargs) -> pd.DataFrame:
-    """Trace the difference between two strategies to named mechanisms (ablations under common random numbers
-    through the batch runner); the same as sim.explain.explain, here beside the other analyses."""
-    from .explain import explain as run_explain  # sim.explain builds on this module
-
-    return run_explain(scenario, list(strategies), list(seeds), **kwargs)
 
 
 def rule_firings(summaries: pd.DataFrame) -> pd.DataFrame:

@@ -29,10 +29,10 @@ from threadpoolctl import ThreadpoolController
 from .errors import InputError, ResultsError, SimError
 from .experiment import Experiment, load_experiment
 from .limits import check
-from .model import burn_in_key
 from .provenance import provenance
 from .results import Results, ResultStore, load_results
-from .runner import BURN_INS, RunSpec, default_workers, run, worker_pool
+from .runner import RunSpec, default_workers, run, worker_pool
+from .starts import BURN_INS, burn_in_key
 
 MAX_RETRIES = 2  # resubmissions of a task whose worker died
 SCHEDULER_TIMEOUT = 5.0  # seconds to reach a Dask scheduler before giving up
@@ -199,7 +199,7 @@ def _shutdown(executor: Executor, terminate: bool = False) -> None:
 def by_burn_in(pending: list[tuple[str, RunSpec]]) -> list[tuple[str, RunSpec]]:
     """The runs ordered so that those sharing a burn-in (same burn-in key and seed: the strategies of a
     comparison, and scenarios that differ only from month 0) are adjacent, hence in one task, and the
-    burn-in runs once (sim.runner.BurnInCache). The order of results on disk does not depend on it."""
+    burn-in runs once (sim.starts.BurnInCache). The order of results on disk does not depend on it."""
     keys: dict[int, str] = {}
 
     def key(item: tuple[str, RunSpec]) -> tuple[str, int]:

@@ -15,9 +15,8 @@ from pathlib import Path
 import yaml
 
 from .batch import run_experiment
-from .errors import InputError, InputWarning, LimitError, SimError
+from .errors import InputError, InputWarning, LimitError, SimError, StateError
 from .experiment import MAX_RUNS, load_experiment
-from .model import StateError
 from .results import describe, load_results
 from .scenario import load_scenario
 from .strategies import StrategyError, parse_strategy, strategy_label

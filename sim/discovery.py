@@ -33,8 +33,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .analysis import OUTCOMES, paired_differences
+from .analysis import paired_differences
 from .errors import InputError
+from .outcomes import higher_is_better
 from .plots import plain
 
 __all__ = ["PrimResult", "cases_of_interest", "plot_box", "plot_tradeoff", "prim"]
@@ -235,7 +236,7 @@ def cases_of_interest(summaries: pd.DataFrame, a: str, b: str, outcome: str = "h
     if not len(per):
         raise InputError(f"no seed was run under both {a!r} and {b!r}", file="<cases_of_interest>",
                          given=sorted(summaries["strategy"].unique()), allowed="paired runs")
-    sign = 1.0 if OUTCOMES.get(outcome, (True,))[0] else -1.0  # +1 when higher is better
+    sign = 1.0 if higher_is_better(outcome) else -1.0  # +1 when higher is better
     y = {"b_better": sign * per["diff"] < -margin, "a_better": sign * per["diff"] > margin,
          "a_fails": sign * (per["mean_a"] - threshold) < 0, "b_fails": sign * (per["mean_b"] - threshold) < 0}[rule]
     cells = summaries.drop_duplicates(keys)[keys + axes]

@@ -6,6 +6,13 @@ what is allowed. The CLI catches `SimError` in one place; anything else is a bug
     │   └── LimitError      input that would exceed a resource limit (overridable)
     ├── ResultsError        a results directory that cannot be used as asked
     └── LockError           another batch holds a results directory
+
+Errors found inside one value before its file and line are known (a ValueError each; the loaders of
+sim.config turn them into a ScenarioError naming file, line and field):
+
+    StrategyError           an unknown strategy or a malformed strategy spec
+    RuleError               a rule of a rule-based strategy that cannot be used
+    StateError              a saved state that cannot warm-start a scenario
 """
 
 from __future__ import annotations
@@ -81,3 +88,25 @@ class ResultsError(SimError):
 
 class LockError(SimError):
     """Another live batch is writing into the results directory."""
+
+
+class StrategyError(ValueError):
+    """An unknown strategy name or malformed strategy spec; `path` is where inside the spec, if known."""
+
+    def __init__(self, message: str, path: tuple = (), given: Any = None, allowed: str = "") -> None:
+        super().__init__(message)
+        self.path, self.given, self.allowed = tuple(path), given, allowed
+
+
+class RuleError(ValueError):
+    """A rule that cannot be used: `path` is the field inside the rule (e.g. ("when",)), `allowed` what is."""
+
+    def __init__(self, problem: str, path: tuple = (), given: Any = None, allowed: str = "") -> None:
+        self.problem, self.path, self.given, self.allowed = problem, tuple(path), given, allowed
+        super().__init__(f"{'.'.join(map(str, path)) + ': ' if path else ''}{problem}"
+                         + (f"; given {given!r}" if given is not None else "") + (f"; allowed: {allowed}" if allowed
+                                                                                     else ""))
+
+
+class StateError(ValueError):
+    """A saved state that cannot warm-start this scenario."""

@@ -23,6 +23,7 @@ import numpy as np
 
 from .errors import InputError, InputWarning, LimitError
 from .limits import Estimate, estimate
+from .outcomes import HEALTH_COMPONENTS, OUTCOMES_BY_NAME
 from .paths import check_component
 from .provenance import code_version
 from .rules import rule_notes
@@ -216,19 +217,15 @@ def _analysis(value: Any, w: _Where) -> None:
         if kind is dict and (not isinstance(v, dict) or not all(_finite_nonneg(x) for x in v.values())):
             w.fail("wrong type", ("analysis", k), v, "a mapping outcome: margin, a finite number >= 0")
         if k == "margins":
-            from .analysis import OUTCOMES
-
             for name in v:
-                if name not in OUTCOMES:
-                    w.fail("no such outcome", ("analysis", "margins", name), name, ", ".join(OUTCOMES))
+                if name not in OUTCOMES_BY_NAME:
+                    w.fail("no such outcome", ("analysis", "margins", name), name, ", ".join(OUTCOMES_BY_NAME))
         if kind is str and (not isinstance(v, str) or len(v) > 200):
             w.fail("wrong type", ("analysis", k), v, "a strategy label")
 
 
 def _weightings(value: Any, w: _Where) -> None:
     """`analysis: weightings:` NAME -> {cooperation: w, opinion: w, disputes: w}, weights >= 0, not all 0."""
-    from .outcomes import HEALTH_COMPONENTS
-
     allowed = "NAME: {cooperation: w, opinion: w, disputes: w} with finite weights >= 0, not all 0"
     if not isinstance(value, dict):
         w.fail("wrong type", ("analysis", "weightings"), value, allowed)

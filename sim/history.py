@@ -418,14 +418,3 @@ def fitted_keys(path: Path | None = None) -> list[str]:
         return out
 
     return [k for k in flat(user, "") if k not in ("name", "description")]
-
-
-def end_state(forward: Scenario, seed: int) -> dict:
-    """The state at the end of the free replay (December 2025) of a seed, under the forward scenario's values of
-    the fitted parameters (so a parameter draw applies to the history it starts from) and its population size."""
-    from .model import RelationsModel
-
-    keys = fitted_keys() + [f"population.{c}.{k}" for c in COUNTRIES for k in ("n_public", "n_youth")] + \
-        ["citizens.network_k"]
-    scen = replay_scenario("free", {k: forward.get(k) for k in keys})
-    return RelationsModel(scen, initial_strategy(), seed).run().save_state()

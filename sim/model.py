@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
-import json
 import warnings
 from typing import Any
 
@@ -20,6 +18,7 @@ import numpy as np
 from . import shocks as shock_mod
 from .agents import Citizen, Government, effect
 from .disputes import Dispute, DisputeBook
+from .errors import StateError
 from .outputs import Recorder
 from .params import COUNTRIES, ECONOMY, FIELDS, SECURITY, SOCIETY, TECHNOLOGY
 from .population import Population
@@ -48,10 +47,6 @@ STATE_ARRAYS = ("age", "youth", "uid", "g_z", "e_z", "grievance", "exposure", "t
 """Population arrays a saved state carries; everything else is derived from the (forward) scenario."""
 NETWORK_ARRAYS = ("rows", "cols")
 """The network's edges among them (fixed for a run)."""
-
-
-class StateError(ValueError):
-    """A saved state that cannot warm-start this scenario."""
 
 
 class RelationsModel(mesa.Model):
@@ -91,10 +86,9 @@ class RelationsModel(mesa.Model):
         self.pending_links: list[int] = []  # open disputes a linker takes up in the first month of the horizon
         self.rules: RuleBook | None = None  # rule-based strategies at work (from month 0)
         self._means()
-        if state is None and d["start_from"]:  # a forward scenario: the end of its replay is its start
-            from .history import end_state
-
-            state = end_state(scenario, self.seed)
+        if state is None and d["start_from"]:
+            raise StateError("a forward scenario (start_from) starts from the end of its historical replay: run it "
+                             "with sim.run, or pass state=sim.run.starts.start_state(scenario, seed)")
         if state is not None:
             self._restore(state)
         self.start_month = max(self.month, 0)
@@ -511,23 +505,3 @@ class RelationsModel(mesa.Model):
         self.citizen_rng.bit_generator.state = state["rng"]["citizens"]
         self.poll_rng.bit_generator.state = state["rng"]["poll"]
         self.month = state["month"]
-
-
-
-HORIZON_ONLY = ("name", "description", "horizon", "strategy", "disputes_initial", "changes", "outputs")
-"""Scenario sections the burn-in never reads: they act from month 0 (or only name and record the run)."""
-
-
-def burn_in_key(scenario: Scenario) -> str:
-    """A hash of everything the burn-in reads: scenarios with equal keys have the same burn-in for a seed
-    (everything but HORIZON_ONLY sections and scheduled shocks from month 0 on)."""
-    data = {k: v for k, v in scenario.data.items() if k not in HORIZON_ONLY}
-    data["shocks"] = [e for e in data.get("shocks", []) if e["month"] < 0]
-    blob = json.dumps(data, sort_keys=True, default=str).encode()
-    return hashlib.sha256(blob).hexdigest()[:16]
-
-
-def burn_in_state(scenario: Scenario, seed: int) -> dict:
-    """The state at the end of a scenario's burn-in for a seed: RelationsModel(scenario, any strategy, seed,
-    state=it) continues exactly as a run from scratch would (ODD §5)."""
-    return RelationsModel(scenario, scenario.data["burn_in_strategy"], seed, start=False).save_state()

@@ -48,6 +48,18 @@ OUTCOME_TABLE: tuple[Outcome, ...] = (
 OUTCOMES_BY_NAME: dict[str, Outcome] = {o.name: o for o in OUTCOME_TABLE}
 HEADLINE: list[str] = [o.name for o in OUTCOME_TABLE if o.headline]
 
+
+def higher_is_better(name: str) -> bool:
+    """The direction of an outcome; a summary column not declared here counts as higher-is-better."""
+    outcome = OUTCOMES_BY_NAME.get(name)
+    return True if outcome is None else outcome.higher_is_better
+
+
+def words(name: str) -> str:
+    """An outcome in a sentence ("relationship health"); an undeclared column by its name, spaced."""
+    outcome = OUTCOMES_BY_NAME.get(name)
+    return name.replace("_", " ") if outcome is None else outcome.words
+
 # The components of relationship health and the summary column of each one's discounted mean.
 HEALTH_COMPONENTS: dict[str, str] = {"cooperation": "health_cooperation_discounted",
                                      "opinion": "health_opinion_discounted",

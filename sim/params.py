@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import StrategyError
+
 COUNTRIES = ("KR", "JP")
 COHORTS = ("youth", "public")
 FIELDS = ("security", "economy", "society", "technology")
@@ -71,6 +73,19 @@ LEVERS: dict[str, P] = {
     "linked_fields": P(("economy", "security", "technology"), doc="fields a coercive linkage targets",
                        choices=FIELDS),
 }
+
+def check_lever(name: str, value: Any) -> None:
+    """A lever value outside its range or choices (sim.params.LEVERS) is a StrategyError."""
+    spec = LEVERS[name]
+    if isinstance(spec.default, tuple):
+        if not isinstance(value, (list, tuple)) or any(v not in spec.choices for v in value):
+            raise StrategyError(f"lever {name} must be a list of {', '.join(spec.choices)}; got {value!r}")
+    elif spec.choices is not None:
+        if value not in spec.choices:
+            raise StrategyError(f"lever {name} must be one of {', '.join(spec.choices)}; got {value!r}")
+    elif isinstance(value, bool) or not isinstance(value, (int, float)) or not spec.lo <= value <= spec.hi:
+        raise StrategyError(f"lever {name} must be a number in [{spec.lo}, {spec.hi}]; got {value!r}")
+
 
 PRESETS: dict[str, dict[str, Any]] = {
     "two_track": {"linkage_mode": "none", "spillover": 0.05, "boycott": 0.3,

@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .params import COUNTRIES, LEVERS, LINKAGE_MODES
+from .errors import RuleError, StrategyError
+from .params import COUNTRIES, LEVERS, LINKAGE_MODES, check_lever
 
 if TYPE_CHECKING:
     from .model import RelationsModel
@@ -70,16 +71,6 @@ the rule point N months ago: N = 1 is what happened since last month's rules wer
 CONSTANTS = {"true": True, "false": False, "True": True, "False": False}
 RULE_FIELDS = ("when", "use", "for", "until", "priority", "chance", "with")
 MOVES = ("provocation", "trade_coercion")
-
-
-class RuleError(ValueError):
-    """A rule that cannot be used: `path` is the field inside the rule (e.g. ("when",)), `allowed` what is."""
-
-    def __init__(self, problem: str, path: tuple = (), given: Any = None, allowed: str = "") -> None:
-        self.problem, self.path, self.given, self.allowed = problem, tuple(path), given, allowed
-        super().__init__(f"{'.'.join(map(str, path)) + ': ' if path else ''}{problem}"
-                         + (f"; given {given!r}" if given is not None else "") + (f"; allowed: {allowed}" if allowed
-                                                                                     else ""))
 
 
 # ---- conditions ------------------------------------------------------------------------------
@@ -373,8 +364,6 @@ def normalise_rule(name: Any, rule: Any, resolve: Callable[[Any], dict], order: 
 
 def use_levers(use: Any, resolve: Callable[[Any], dict]) -> dict:
     """The levers a rule's `use` sets: every lever of a fixed strategy name, or the given lever values."""
-    from .strategies import StrategyError, check_lever  # local: strategies imports this module
-
     if isinstance(use, str):
         try:
             return resolve(use)

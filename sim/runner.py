@@ -10,7 +10,6 @@ import select
 import signal
 import threading
 import time
-from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,9 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .model import RelationsModel, burn_in_key, burn_in_state
+from .model import RelationsModel
 from .outputs import TableColumns, monthly_frame, summarise
 from .scenario import Scenario, as_scenario
+from .starts import BURN_INS, start_state
 from .strategies import strategy_label
 
 
@@ -49,44 +49,8 @@ class RunResult:
                 f" events={len(self._events)}>")
 
 
-class BurnInCache:
-    """States at the end of the burn-in, per (burn-in key, seed), kept for the other strategies of the same
-    seed (the burn-in does not depend on the strategy, ODD §5): a comparison runs each burn-in once per
-    process. Bounded in bytes; the least recently used state leaves first. A batch worker keeps only the states
-    of the task at hand (`retain`), since a batch puts the runs of one burn-in in one task."""
-
-    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
-        self.max_bytes = max_bytes
-        self.states: OrderedDict[tuple[str, int], tuple[dict, int]] = OrderedDict()
-        self.hits = self.misses = 0
-
-    def get(self, scenario: Scenario, seed: int) -> dict:
-        key = (burn_in_key(scenario), int(seed))
-        if key in self.states:
-            self.hits += 1
-            self.states.move_to_end(key)
-            return self.states[key][0]
-        self.misses += 1
-        state = burn_in_state(scenario, seed)
-        size = sum(a.nbytes for a in state["population"].values())
-        if size <= self.max_bytes // 4:
-            self.states[key] = (state, size)
-            while sum(n for _, n in self.states.values()) > self.max_bytes:
-                self.states.popitem(last=False)
-        return state
-
-    def retain(self, keys: set[tuple[str, int]]) -> None:
-        """Forget every state but those of these (burn-in key, seed) pairs."""
-        for key in [k for k in self.states if k not in keys]:
-            del self.states[key]
-
-
 EVENT_COLUMNS = ["month", "event", "actor", "magnitude", "issue", "dispute", "origin", "detail"]
 """Columns of a run's event log (events.csv); `detail` says what a strategy switch changed."""
-
-BURN_INS = BurnInCache()
-"""This process's burn-in states (used by run() unless given a state)."""
-
 
 def run(scenario: Scenario | str, strategy: Any = None, seed: int = 0, state: dict | None = None,
         keep_model: bool = True, save_state: bool = False, share_burn_in: bool = True) -> RunResult:
@@ -99,8 +63,8 @@ def run(scenario: Scenario | str, strategy: Any = None, seed: int = 0, state: di
     """
     scenario = as_scenario(scenario)
     strategy = scenario.data["strategy"] if strategy is None else strategy
-    if state is None and share_burn_in:
-        state = BURN_INS.get(scenario, seed)
+    if state is None:
+        state = BURN_INS.get(scenario, seed) if share_burn_in else start_state(scenario, seed)
     model = RelationsModel(scenario, strategy, seed, state=state).run()
     table = model.recorder.table
     summary = {"scenario": scenario.name, "strategy": strategy_label(strategy), "seed": int(seed),

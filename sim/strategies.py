@@ -9,17 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .params import ADAPTIVE, COUNTRIES, LEVERS, PRESETS, lever_defaults
-from .rules import RuleError, normalise_rules
-
-
-class StrategyError(ValueError):
-    """An unknown strategy name or malformed strategy spec; `path` is where inside the spec, if known."""
-
-    def __init__(self, message: str, path: tuple = (), given: Any = None, allowed: str = "") -> None:
-        super().__init__(message)
-        self.path, self.given, self.allowed = tuple(path), given, allowed
-
+from .errors import RuleError, StrategyError
+from .params import ADAPTIVE, COUNTRIES, LEVERS, PRESETS, check_lever, lever_defaults
+from .rules import normalise_rules
 
 MAX_EXTENDS = 20
 
@@ -109,19 +101,6 @@ def _with_scenario_levers(levers: dict, data: dict) -> dict:
     for name, value in out.items():
         check_lever(name, value)
     return out
-
-
-def check_lever(name: str, value: Any) -> None:
-    """A lever value outside its range or choices (sim.params.LEVERS) is a StrategyError."""
-    spec = LEVERS[name]
-    if isinstance(spec.default, tuple):
-        if not isinstance(value, (list, tuple)) or any(v not in spec.choices for v in value):
-            raise StrategyError(f"lever {name} must be a list of {', '.join(spec.choices)}; got {value!r}")
-    elif spec.choices is not None:
-        if value not in spec.choices:
-            raise StrategyError(f"lever {name} must be one of {', '.join(spec.choices)}; got {value!r}")
-    elif isinstance(value, bool) or not isinstance(value, (int, float)) or not spec.lo <= value <= spec.hi:
-        raise StrategyError(f"lever {name} must be a number in [{spec.lo}, {spec.hi}]; got {value!r}")
 
 
 def per_country(spec: Any) -> dict[str, Any] | None:

@@ -8,8 +8,8 @@ import pytest
 
 from sim import RelationsModel, run
 from sim.batch import by_burn_in, execute_runs
-from sim.model import burn_in_key, burn_in_state
-from sim.runner import BURN_INS, BurnInCache, RunSpec
+from sim.runner import RunSpec
+from sim.starts import BURN_INS, BurnInCache, burn_in_key, burn_in_state
 
 from .helpers import SCENARIOS, bundled_on_pinned
 

@@ -42,10 +42,8 @@ def test_explain_pairs_runs_and_traces_the_difference(tiny_scenario, tmp_path):
     assert table.loc[1, "diff"] == pytest.approx(sum(d_off) / len(d_off), abs=1e-12)
     assert table.loc[1, "change"] == pytest.approx(table.loc[1, "diff"] - table.loc[0, "diff"], abs=1e-12)
     assert table.loc[0, "change"] == 0.0
-    from sim.analysis import explain as analysis_explain  # the same function beside the other analyses
-
-    again = analysis_explain(tiny_scenario, ["two_track", "linked"], seeds, mechanisms=["deterrence", "boycott"],
-                             out=tmp_path / "x", jobs=1)  # resumes: every run is already there
+    again = explain(tiny_scenario, ["two_track", "linked"], seeds, mechanisms=["deterrence", "boycott"],
+                    out=tmp_path / "x", jobs=1)  # resumes: every run is already there
     pd.testing.assert_frame_equal(again, table)
 
 

@@ -12,8 +12,9 @@ import pytest
 from sim import history
 from sim.history import HistoryError
 from sim.model import RelationsModel
-from sim.runner import BurnInCache, run
+from sim.runner import run
 from sim.scenario import ScenarioError, load_scenario
+from sim.starts import BurnInCache
 
 SMALL = {f"population.{c}.{k}": n for c in ("KR", "JP") for k, n in (("n_public", 160), ("n_youth", 40))}
 

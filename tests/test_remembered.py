@@ -11,10 +11,10 @@ import pytest
 
 import sim.shocks
 from sim import run
-from sim.model import burn_in_state
 from sim.outputs import summarise
 from sim.population import network_matrix
 from sim.shocks import draw_exogenous, exogenous_shocks
+from sim.starts import burn_in_state
 from sim.streams import monthly_table
 
 
