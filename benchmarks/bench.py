@@ -28,9 +28,9 @@ import pandas as pd
 from _machine import ROOT, code_version, header, load, processor, source_hash  # noqa: E402,F401
 
 import sim
-from sim.compare import run_comparison
+from sim.config.scenario import Scenario, load_scenario
 from sim.model import RelationsModel
-from sim.scenario import Scenario, load_scenario
+from sim.studies.compare import run_comparison
 
 SCENARIOS = ROOT / "scenarios"
 BASELINE = SCENARIOS / "baseline.yaml"
@@ -102,9 +102,9 @@ def machine() -> None:
     print(f"  pandas      {pd.__version__}")
     print(f"  mesa        {mesa.__version__}")
     print(f"  code        {code_version()}")
-    from sim.runner import mp_context
+    from sim.runs.runner import mp_context
 
-    print(f"  pool start  {mp_context().get_start_method()} (sim.runner preloads the model in the server; "
+    print(f"  pool start  {mp_context().get_start_method()} (sim.runs.runner preloads the model in the server; "
           f"global default {multiprocessing.get_start_method()})")
     print(f"  {load()}")
 

@@ -291,7 +291,7 @@ def at_fraction(run: BatchRun, fraction: float, total: int) -> Sample | None:
 # ---- parts --------------------------------------------------------------------------------------
 def bench_memory_storage(cfg: Config, tmp: Path) -> None:
     header("memory and storage: sim batch -j 2, baseline x 2 strategies, monthly on")
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     months = int(load_scenario(BASELINE).data["horizon"])
     exp = write_experiment(tmp, "bench-memory", cfg.runs)

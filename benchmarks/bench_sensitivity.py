@@ -1,4 +1,4 @@
-"""Time of a Sobol analysis of 4 parameters of the baseline scenario (sim.sensitivity.sobol) on 2 processes.
+"""Time of a Sobol analysis of 4 parameters of the baseline scenario (sim.studies.sensitivity.sobol) on 2 processes.
 
     .venv/bin/python benchmarks/bench_sensitivity.py            # the default budget (n=64, 8 seeds; ~20-30 min)
     .venv/bin/python benchmarks/bench_sensitivity.py --quick    # n=8, 2 seeds (~1 min), projected to the default
@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import ROOT, header, load, processor  # noqa: E402
 
-from sim import sensitivity as S  # noqa: E402
+from sim.studies import sensitivity as S  # noqa: E402
 
 PROBLEM = {"disputes.deterrence": [0.0, 10.0], "provocation.scale": [0.5, 2.0], "government.reciprocity": [0.2, 0.8],
            "citizens.noise": [0.1, 0.4]}

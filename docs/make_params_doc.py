@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # use the working tree's sim/, installed or not
 
 from sim import params as sp  # noqa: E402
-from sim.outputs import NEGATIVE_KINDS  # noqa: E402
-from sim.population import lever_effect  # noqa: E402
+from sim.model.outputs import NEGATIVE_KINDS  # noqa: E402
+from sim.model.population import lever_effect  # noqa: E402
 
 OUT = ROOT / "docs" / "parameters.md"
 

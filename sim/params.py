@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import StrategyError
+from sim.errors import StrategyError
 
 COUNTRIES = ("KR", "JP")
 COHORTS = ("youth", "public")

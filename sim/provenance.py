@@ -16,8 +16,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 def code_version() -> str:
     """sha256 of the package's source files: changes whenever the model code changes."""
     h = hashlib.sha256()
-    for f in sorted(PACKAGE_DIR.glob("*.py")):
-        h.update(f.name.encode())
+    for f in sorted(PACKAGE_DIR.rglob("*.py")):
+        h.update(f.relative_to(PACKAGE_DIR).as_posix().encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.scenario import Scenario, load_scenario
+from sim.config.scenario import Scenario, load_scenario
 
 TESTS_DIR = Path(__file__).resolve().parent
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.compare import run_comparison
-from sim.scenario import Scenario, from_dict, load_scenario, merge, resolve_file
+from sim.config.scenario import Scenario, from_dict, load_scenario, merge, resolve_file
+from sim.studies.compare import run_comparison
 
 TESTS_DIR = Path(__file__).resolve().parent
 PINNED = TESTS_DIR / "pinned.yaml"

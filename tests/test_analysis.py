@@ -145,7 +145,7 @@ def test_reweighting_with_the_scenarios_weights_reproduces_health(tiny_scenario)
     """Health is the weighted mean of its components and discounting is linear: the summary's components,
     weighted as the scenario weighs them, give its discounted health exactly."""
     from sim.analysis import weighted_health
-    from sim.runner import run
+    from sim.runs.runner import run
 
     hw = tiny_scenario.data["outputs"]["health_weights"]
     rows = [run(tiny_scenario.with_overrides(**{"outputs.health_weights": w}), "linked", 3, keep_model=False).summary
@@ -188,8 +188,8 @@ def test_robustness_says_when_the_verdict_depends_on_the_weighting():
 @pytest.mark.parametrize("weightings", ["{x: {cooperation: -1}}", "{x: {trust: 1}}", "{x: {opinion: 0}}", "[1]",
                                         "{x: {disputes: .nan}}"])
 def test_experiment_weightings_are_validated(tmp_path, weightings):
+    from sim.config.experiment import load_experiment
     from sim.errors import InputError
-    from sim.experiment import load_experiment
 
     tiny = Path(__file__).parent / "scenarios" / "tiny.yaml"
     path = tmp_path / "e.yaml"

@@ -2,7 +2,7 @@
 
 Every scenario used here extends tests/scenarios/tiny.yaml (and so tests/pinned.yaml); experiments shorten
 the runs with `overrides` (horizon 24, burn-in 12). No model output is hard-coded: results are compared
-with other computations of the same runs (direct `sim.runner.run` calls, other executors, clean runs).
+with other computations of the same runs (direct `sim.runs.runner.run` calls, other executors, clean runs).
 """
 
 from __future__ import annotations
@@ -22,16 +22,16 @@ import pytest
 import yaml
 from pandas.testing import assert_frame_equal
 
-import sim.batch
-import sim.experiment
+import sim.config.experiment
+import sim.runs.batch
 from sim import cli
-from sim.batch import run_experiment
+from sim.config.experiment import load_experiment
+from sim.config.scenario import ScenarioError, load_scenario
 from sim.errors import ResultsError
-from sim.experiment import load_experiment
 from sim.provenance import code_version
-from sim.results import ResultStore, describe, load_results
-from sim.runner import run
-from sim.scenario import ScenarioError, load_scenario
+from sim.runs.batch import run_experiment
+from sim.runs.results import ResultStore, describe, load_results
+from sim.runs.runner import run
 
 TESTS = Path(__file__).resolve().parent
 TINY = TESTS / "scenarios" / "tiny.yaml"
@@ -101,7 +101,7 @@ def sim_cli(*args, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def direct(spec) -> tuple[dict, pd.DataFrame]:
-    """The same run done directly with sim.runner.run: (model outputs of the summary, monthly as float32)."""
+    """The same run done directly with sim.runs.runner.run: (model outputs of the summary, monthly as float32)."""
     res = run(spec.scenario, spec.strategy, spec.seed, keep_model=False)
     summary = {k: v for k, v in res.summary.items() if k not in LABELS}
     f = res.monthly
@@ -362,7 +362,7 @@ def test_changed_code_version_changes_every_key(tmp_path, monkeypatch):
     old = load_experiment(path)
     run_experiment(path, out, jobs=1, progress=False, load=False)
 
-    monkeypatch.setattr(sim.experiment, "code_version", lambda: "f" * 16)  # run_key reads it from here
+    monkeypatch.setattr(sim.config.experiment, "code_version", lambda: "f" * 16)  # run_key reads it from here
     new = load_experiment(path)
     assert not set(new.keys) & set(old.keys)
     res = run_experiment(path, out, jobs=1, progress=False)
@@ -375,14 +375,14 @@ def test_failing_run_is_recorded_and_recomputed(tmp_path, monkeypatch, capsys):
     one_scenario(tmp_path)
     path = experiment_file(tmp_path / "exp.yaml", name="faulty", seeds=3)
     exp = load_experiment(path)
-    real = sim.batch.run
+    real = sim.runs.batch.run
 
     def flaky(scenario, strategy=None, seed=0, **kw):
         if seed == 1 and strategy == "linked":
             raise RuntimeError("injected fault")
         return real(scenario, strategy, seed, **kw)
 
-    monkeypatch.setattr(sim.batch, "run", flaky)
+    monkeypatch.setattr(sim.runs.batch, "run", flaky)
     bad = [i for i, s in enumerate(exp.specs) if s.seed == 1 and s.strategy_label == "linked"]
     assert len(bad) == 1
     bad_key, bad_spec = exp.keys[bad[0]], exp.specs[bad[0]]
@@ -677,7 +677,7 @@ def test_results_of_a_batch_with_nothing_finished(tmp_path, monkeypatch, capsys)
         raise KeyboardInterrupt
         yield  # pragma: no cover
 
-    monkeypatch.setattr(sim.batch, "run_pending", interrupted)
+    monkeypatch.setattr(sim.runs.batch, "run_pending", interrupted)
     out = tmp_path / "out"
     assert cli.main(["batch", str(path), "--out", str(out), "-j", "1", "--quiet"]) == 130
     assert manifest(out)["status"] == "interrupted"

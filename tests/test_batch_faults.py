@@ -57,7 +57,7 @@ def test_a_second_batch_on_the_same_directory_is_refused(tmp_path):
 
     from sim import run_experiment
     from sim.errors import LockError
-    from sim.results import ResultStore
+    from sim.runs.results import ResultStore
 
     out = tmp_path / "res"
     holder = ResultStore(out)

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from sim import RelationsModel, run
-from sim.batch import by_burn_in, execute_runs
-from sim.runner import RunSpec
-from sim.starts import BURN_INS, BurnInCache, burn_in_key, burn_in_state
+from sim.config.experiment import RunSpec
+from sim.runs.batch import by_burn_in, execute_runs
+from sim.runs.starts import BURN_INS, BurnInCache, burn_in_key, burn_in_state
 
 from .helpers import SCENARIOS, bundled_on_pinned
 

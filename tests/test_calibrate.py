@@ -1,4 +1,4 @@
-"""Calibration (sim.calibrate): settings are validated, a tiny budget lowers the error from its start, an
+"""Calibration (sim.history.calibrate): settings are validated, a tiny budget lowers the error from its start, an
 interrupted calibration resumes, and what it writes (estimate with intervals, draws) is usable."""
 
 from __future__ import annotations
@@ -6,12 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim import calibrate as cal
 from sim import history
 from sim.cli import main
+from sim.config.experiment import from_scenarios, with_draws
+from sim.config.scenario import load_scenario
 from sim.errors import InputError
-from sim.experiment import from_scenarios, with_draws
-from sim.scenario import load_scenario
+from sim.history import calibrate as cal
 
 TINY = """name: tiny-calibration
 mode: forced
@@ -166,7 +166,7 @@ def test_screening_finds_that_the_record_does_not_identify_deterrence(tmp_path):
 
 def test_a_calibration_does_not_depend_on_an_earlier_fit():
     """The parameters of scenarios/history/calibrated.yaml are at their defaults unless the candidate sets them."""
-    from sim.runner import run
+    from sim.runs.runner import run
 
     keys = history.fitted_keys()
     assert keys  # the bundled file holds an earlier fit

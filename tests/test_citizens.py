@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from sim import RelationsModel
-from sim.disputes import Dispute
-from sim.population import ENTRY_AGE, YOUTH_AGE, Population, lever_effect
+from sim.model.disputes import Dispute
+from sim.model.population import ENTRY_AGE, YOUTH_AGE, Population, lever_effect
 
 from .helpers import pinned
 

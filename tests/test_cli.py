@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from sim.results import load_results
-from sim.runner import run
-from sim.scenario import load_scenario
+from sim.config.scenario import load_scenario
+from sim.runs.results import load_results
+from sim.runs.runner import run
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

@@ -10,9 +10,9 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-import sim.model
-import sim.shocks
-import sim.streams
+import sim.model.model
+import sim.model.shocks
+import sim.model.streams
 from sim import RelationsModel
 
 # Purposes whose draws may not depend on the strategy at all: the initial population, every citizen's noise,
@@ -42,7 +42,7 @@ class RecordingGenerator:
 @pytest.fixture
 def recorded(monkeypatch):
     """Run a model with every stream recorded; returns {(purpose, key...): [draws]} per call."""
-    real = sim.streams.stream
+    real = sim.model.streams.stream
 
     def run(scenario, strategy, seed):
         logs: dict[tuple, list] = defaultdict(list)
@@ -50,12 +50,12 @@ def recorded(monkeypatch):
         def stream(seed_, purpose, *key):
             return RecordingGenerator(real(seed_, purpose, *key), logs[(purpose, *key)])
 
-        monkeypatch.setattr(sim.streams, "stream", stream)
-        monkeypatch.setattr(sim.model, "stream", stream)
-        sim.shocks.forget()  # every table and schedule drawn afresh (and recorded) in each run
+        monkeypatch.setattr(sim.model.streams, "stream", stream)
+        monkeypatch.setattr(sim.model.model, "stream", stream)
+        sim.model.shocks.forget()  # every table and schedule drawn afresh (and recorded) in each run
         model = RelationsModel(scenario, strategy, seed).run()
-        monkeypatch.setattr(sim.streams, "stream", real)
-        monkeypatch.setattr(sim.model, "stream", real)
+        monkeypatch.setattr(sim.model.streams, "stream", real)
+        monkeypatch.setattr(sim.model.model, "stream", real)
         return model, dict(logs)
 
     return run

@@ -1,4 +1,4 @@
-"""The comparison dashboard (sim.dashboard): its helpers, and one browser test of the whole page."""
+"""The comparison dashboard (sim.present.dashboard.app): its helpers, and one browser test of the whole page."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 
 pytest.importorskip("solara")
 
-from sim.dashboard import (  # noqa: E402
+from sim.present.dashboard.app import (  # noqa: E402
     analyse,
     custom_strategy,
     export,
@@ -51,7 +51,7 @@ def test_custom_strategy_names_and_levers():
 
 
 def test_a_rule_based_strategy_with_moved_levers_keeps_its_rules(tmp_path):
-    from sim.strategies import parse_rules, parse_strategy
+    from sim.config.strategies import parse_rules, parse_strategy
 
     scen = scenario_choices(tiny_scenarios(tmp_path))["tiny_a"]
     name, body = custom_strategy("two_track_guarded", dialogue=0.1)
@@ -121,7 +121,7 @@ def test_dashboard_in_a_browser(tmp_path):
     tiny_scenarios(folder)
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen([sys.executable, "-c", f"from sim.dashboard import serve; serve({str(folder)!r}, "
+    server = subprocess.Popen([sys.executable, "-c", f"from sim.present.dashboard.app import serve; serve({str(folder)!r}, "
                                f"port={port})"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               start_new_session=True)
     try:

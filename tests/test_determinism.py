@@ -12,10 +12,11 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from sim.batch import run_many
+from sim.config.experiment import RunSpec
+from sim.config.scenario import load_scenario
 from sim.model import RelationsModel
-from sim.runner import RunSpec, run
-from sim.scenario import load_scenario
+from sim.runs.batch import run_many
+from sim.runs.runner import run
 
 STRATEGIES = ["two_track", "linked", "package_deal", "kr=linked,jp=two_track"]
 SEED = 11

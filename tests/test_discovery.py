@@ -1,4 +1,4 @@
-"""sim.discovery: PRIM finds a planted box, keeps the whole space on noise, handles sweep grids; the cases of
+"""sim.analysis.prim: PRIM finds a planted box, keeps the whole space on noise, handles sweep grids; the cases of
 interest of hand-made summaries; clear errors on bad input; the figures."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sim.discovery import cases_of_interest, plot_box, plot_tradeoff, prim
+from sim.analysis.prim import cases_of_interest, prim
 from sim.errors import InputError
+from sim.present.figures.sa import plot_box, plot_tradeoff
 
 PLANTED = {"a": (0.2, 0.6), "c": (0.5, 0.9)}
 

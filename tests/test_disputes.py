@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from sim import RelationsModel
-from sim.disputes import CONCEDE, LINKER_BACKS_DOWN, PACKAGE, REOPEN, Dispute
+from sim.model.disputes import CONCEDE, LINKER_BACKS_DOWN, PACKAGE, REOPEN, Dispute
 
 from .helpers import pinned
 

@@ -7,15 +7,15 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.explain import MECHANISMS, ablated, explain, explain_table
-from sim.runner import run
+from sim.runs.runner import run
+from sim.studies.explain import MECHANISMS, ablated, explain, explain_table
 
 from .helpers import SCENARIOS
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_every_mechanism_is_a_valid_override_that_changes_the_scenario(path):
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
 
     scen = load_scenario(path)
     for m in MECHANISMS:

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from sim import run
+from sim.analysis.stats import share_ci
 from sim.params import LEVERS, PRESETS
-from sim.stats import share_ci
 
 from .helpers import SCENARIOS, bundled_on_pinned, two_track_scores
 

@@ -1,4 +1,4 @@
-"""Workshop figures (sim/figures.py) on a small real batch: they render to PNG and SVG, draw what the data
+"""Workshop figures (sim/present/figures/time.py) on a small real batch: they render to PNG and SVG, draw what the data
 say (the fan chart's median is the median over seeds), fail with clear messages, and leave pyplot alone."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim import figures as F  # noqa: E402
-from sim.batch import run_experiment  # noqa: E402
+from sim.present.figures import time as F  # noqa: E402
+from sim.runs.batch import run_experiment  # noqa: E402
 
 from .conftest import TESTS_DIR  # noqa: E402
 
@@ -194,9 +194,9 @@ def test_strategy_colours_are_fixed_for_named_and_distinct_for_others():
 def test_run_and_distribution_figures_read_on_a_slide(batch):
     """run.png: every panel has a y label, no legend inside a panel's data area, the events explained in a figure
     legend, a title in words; distributions.png: black medians (one colour, one meaning: the strategy)."""
-    from sim.plots import plot_distributions, plot_run
-    from sim.runner import run
-    from sim.scenario import load_scenario
+    from sim.config.scenario import load_scenario
+    from sim.present.style import plot_distributions, plot_run
+    from sim.runs.runner import run
 
     res = run(load_scenario(TESTS_DIR / "scenarios" / "figure_shocks.yaml", {"horizon": 24, "burn_in": 12}),
               "linked", 1)

@@ -1,4 +1,4 @@
-"""The fit report (sim/fitreport.py, sim/fitfigures.py) on small real replays: every section is there, the RMSE
+"""The fit report (sim/present/fit_report.py, sim/present/figures/fit.py) on small real replays: every section is there, the RMSE
 table is sim.history.rmse, missing replays are said so, text from files is escaped, figures have their panels,
 and bad input fails with a message naming what is missing."""
 
@@ -14,11 +14,12 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sim import fitfigures as FF
+import sim.history.data
 from sim import history as H
 from sim.errors import InputError
-from sim.fitreport import REQUIRED, relations_data, visitors_data, write_fit_report
-from sim.results import load_results
+from sim.present.figures import fit as FF
+from sim.present.fit_report import REQUIRED, relations_data, visitors_data, write_fit_report
+from sim.runs.results import load_results
 
 SEEDS = [0, 1]
 SECTIONS = ["fitted", "polls", "rmse", "counterfactuals", "ages", "checks"]
@@ -38,7 +39,7 @@ def replays(tmp_path_factory) -> dict[str, pd.DataFrame]:
 
 
 def calibration(tmp_path: Path, frozen: str) -> Path:
-    """A calibration directory as sim.calibrate.finish writes it (two parameters, one interval at its bound)."""
+    """A calibration directory as sim.history.calibrate.finish writes it (two parameters, one interval at its bound)."""
     cal = tmp_path / "cal"
     cal.mkdir()
     pd.DataFrame({"parameter": ["citizens.noise", "disputes.<b>gain</b>"], "estimate": [0.1, 2.0],
@@ -95,7 +96,7 @@ def test_missing_replays_and_data_text(replays, tmp_path, monkeypatch):
     shutil.copytree(H.DATA_DIR, data)
     path = data / "visitors_monthly_2019.csv"
     path.write_text(path.read_text().replace('"Incheon Ilbo 1020626"', '"<i>Incheon</i> & Ilbo"'))
-    monkeypatch.setattr(H, "DATA_DIR", data)
+    monkeypatch.setattr(sim.history.data, "DATA_DIR", data)
     text = write_fit_report(tmp_path / "out", {"forced": replays["forced"], "free-no_pandemic":
                                                replays["free-no_pandemic"]},
                             calibration(tmp_path, "0123456789abcdef")).read_text(encoding="utf-8")

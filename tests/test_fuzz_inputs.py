@@ -38,9 +38,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
-from sim.experiment import load_experiment
-from sim.runner import run
-from sim.scenario import load_scenario
+from sim.config.experiment import load_experiment
+from sim.config.scenario import load_scenario
+from sim.runs.runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "scenarios").glob("*.yaml"))}

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sim import RelationsModel
-from sim.disputes import Dispute
+from sim.model.disputes import Dispute
 
 from .helpers import pinned
 
@@ -487,7 +487,7 @@ def test_a_government_reads_the_parameters_it_was_given():
     """Government(..., params, credibility_init, credibility_weight, youth_exchange_gain) uses these, not the
     model's scenario: a copy of the government section with another approval reset and win-set slope, and
     other credibility values, change what it starts with and how it moves."""
-    from sim.agents import Government
+    from sim.model.agents import Government
 
     model = _model()
     g = {**model.data["government"], "approval_reset": 0.123, "winset_trust": 0.0, "winset_base": 0.0}

@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sim.history.data
 from sim import history
+from sim.config.scenario import ScenarioError, load_scenario
 from sim.history import HistoryError
 from sim.model import RelationsModel
-from sim.runner import run
-from sim.scenario import ScenarioError, load_scenario
-from sim.starts import BurnInCache
+from sim.runs.runner import run
+from sim.runs.starts import BurnInCache
 
 SMALL = {f"population.{c}.{k}": n for c in ("KR", "JP") for k, n in (("n_public", 160), ("n_youth", 40))}
 
@@ -156,7 +157,7 @@ def test_frozen_hash_follows_the_mapping(tmp_path, monkeypatch):
     before = history.frozen_hash()
     data = tmp_path / "data"
     shutil.copytree(history.DATA_DIR, data)
-    monkeypatch.setattr(history, "DATA_DIR", data)
+    monkeypatch.setattr(sim.history.data, "DATA_DIR", data)
     assert history.frozen_hash() == before
     (data / "event_mapping.csv").write_text((data / "event_mapping.csv").read_text().replace("0.6", "0.7", 1))
     assert history.frozen_hash() != before

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
+from sim.config.experiment import MAX_RUNS, load_experiment
+from sim.config.paths import check_component, protected, safe_component
+from sim.config.scenario import ScenarioError, load_scenario
 from sim.errors import InputError, LimitError
-from sim.experiment import MAX_RUNS, load_experiment
-from sim.paths import check_component, protected, safe_component
-from sim.scenario import ScenarioError, load_scenario
 
 TESTS = Path(__file__).resolve().parent
 TINY = TESTS / "scenarios" / "tiny.yaml"
@@ -228,13 +228,13 @@ def test_huge_population_is_refused_before_running(tmp_path, capsys):
 
 
 def test_dry_run_runs_nothing(tmp_path, capsys, monkeypatch):
-    import sim.runner
+    import sim.runs.runner
 
     def boom(*a, **k):
         raise AssertionError("dry-run must not run the model")
 
-    monkeypatch.setattr(sim.runner, "run", boom)
-    monkeypatch.setattr(sim.runner.RelationsModel, "run", boom)
+    monkeypatch.setattr(sim.runs.runner, "run", boom)
+    monkeypatch.setattr(sim.runs.runner.RelationsModel, "run", boom)
     exp = experiment(tmp_path, "seeds: 3\n")
     rc, out, _ = cli(capsys, "batch", exp, "--dry-run", "--out", tmp_path / "r")
     assert rc == 0 and "6 runs" in out and "6 to run" in out and "s per run" in out and "MiB per process" in out
@@ -276,10 +276,9 @@ def test_run_keys_are_those_of_the_full_json(tiny_scenario):
     """The incremental key hashing gives exactly the documented key (resumed results keep their keys)."""
     import hashlib
 
-    from sim.experiment import run_key, run_keys
+    from sim.config.experiment import RunSpec, run_key, run_keys
+    from sim.config.strategies import parse_strategy
     from sim.provenance import code_version
-    from sim.runner import RunSpec
-    from sim.strategies import parse_strategy
 
     blob = json.dumps({"scenario": tiny_scenario.data, "levers": parse_strategy("linked", tiny_scenario.data),
                        "seed": 7, "code": code_version()}, sort_keys=True, default=str)
@@ -345,25 +344,17 @@ def test_out_below_a_file(tmp_path, capsys):
 
 
 def test_internal_errors_are_one_line_and_debug_shows_them(tmp_path, capsys, monkeypatch):
-    import sim.cli
+    import sim.cli.commands
 
     def bug(args):
         raise KeyError("p_value")
 
-    monkeypatch.setattr(sim.cli, "cmd_validate", bug)
+    monkeypatch.setattr(sim.cli.commands, "cmd_validate", bug)
     monkeypatch.setitem(os.environ, "COLUMNS", "200")
-    parser = sim.cli.build_parser()
-    monkeypatch.setattr(sim.cli, "build_parser", lambda: _patched(parser, bug))
     rc, _, err = cli(capsys, "validate", TINY)
     assert rc == 4 and err.startswith("error: internal error (KeyError") and "--debug" in err
     with pytest.raises(KeyError):
         main(["--debug", "validate", str(TINY)])
-
-
-def _patched(parser, func):
-    for action in parser._subparsers._group_actions:  # noqa: SLF001 - argparse has no public accessor
-        action.choices["validate"].set_defaults(func=func)
-    return parser
 
 
 @pytest.mark.parametrize("args", [["run"], ["run", "x", "--seed", "q"], ["bogus"], ["batch", "e.yaml", "-j", "two"]])

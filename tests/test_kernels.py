@@ -1,4 +1,4 @@
-"""The compiled citizen loops (sim.kernels, numba) give the numbers of the numpy path bit for bit: month by month
+"""The compiled citizen loops (sim.model.kernels, numba) give the numbers of the numpy path bit for bit: month by month
 on a constructed population with every input switched on, and over whole runs (monthly tables, events and every
 citizen array at the end). Skipped where numba is not installed."""
 
@@ -12,8 +12,9 @@ import sys
 import numpy as np
 import pytest
 
-from sim import RelationsModel, kernels
-from sim.model import STATE_ARRAYS
+from sim import RelationsModel
+from sim.model import kernels
+from sim.model.model import STATE_ARRAYS
 
 from .helpers import pinned
 
@@ -102,7 +103,7 @@ def test_bounded_confidence_runs_the_numpy_update(monkeypatch):
 
 def test_environment_variable_turns_the_compiled_loops_off():
     """SIM_KERNEL=numpy forces the numpy path (for comparison and debugging)."""
-    code = "from sim import kernels; print(kernels.AVAILABLE, kernels.ENABLED)"
+    code = "from sim.model import kernels; print(kernels.AVAILABLE, kernels.ENABLED)"
     env = {**os.environ, "SIM_KERNEL": "numpy"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False"]

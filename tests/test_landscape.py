@@ -1,4 +1,4 @@
-"""sim.landscape and `sim landscape`: the verdict of every sweep cell under each weighting, on synthetic
+"""sim.analysis.landscape and `sim landscape`: the verdict of every sweep cell under each weighting, on synthetic
 summaries with known answers."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.landscape import landscape, landscape_counts, landscape_markdown
+from sim.analysis.landscape import landscape, landscape_counts, landscape_markdown
 
 N = 60
 

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from sim import RelationsModel, run
-from sim.compare import run_comparison
-from sim.disputes import Dispute
-from sim.stats import bootstrap_ci
+from sim.analysis.stats import bootstrap_ci
+from sim.model.disputes import Dispute
+from sim.studies.compare import run_comparison
 
 from .helpers import SCENARIOS, bundled_on_pinned, pinned
 
@@ -219,9 +219,9 @@ def test_baseline_starts_at_its_stochastic_steady_state():
 
 @pytest.mark.slow
 def test_every_named_mechanism_moves_a_headline_outcome():
-    """No named cost or gain is inert: switching each one off (sim.explain.MECHANISMS) changes discounted health
+    """No named cost or gain is inert: switching each one off (sim.studies.explain.MECHANISMS) changes discounted health
     or cooperation of some paired run by more than 1e-4, at the defaults with frequent provocations."""
-    from sim.explain import MECHANISMS, ablated
+    from sim.studies.explain import MECHANISMS, ablated
 
     seeds = list(range(6))
     scen = bundled_on_pinned(BASELINE, **{"provocation.scale": 3.0})

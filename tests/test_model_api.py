@@ -9,12 +9,12 @@ import mesa
 import numpy as np
 import pytest
 
-from sim.agents import Citizen, Government
+from sim.config.scenario import load_scenario
+from sim.config.strategies import parse_strategy
 from sim.model import RelationsModel
+from sim.model.agents import Citizen, Government
 from sim.params import PRESETS, lever_defaults
-from sim.runner import run
-from sim.scenario import load_scenario
-from sim.strategies import parse_strategy
+from sim.runs.runner import run
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 SEED = 5
@@ -222,7 +222,7 @@ def test_health_is_the_weighted_sum_of_its_components(tiny_scenario, weights):
 
 
 def test_provocations_raise_known_issues():
+    from sim.model.shocks import PROVOCATION_ISSUES
     from sim.params import ISSUES
-    from sim.shocks import PROVOCATION_ISSUES
 
     assert {i for issues in PROVOCATION_ISSUES.values() for i in issues} <= set(ISSUES)

@@ -1,4 +1,4 @@
-"""sim.outputs pinned on small constructed cases: discount weights, one month's record of the Recorder
+"""sim.model.outputs pinned on small constructed cases: discount weights, one month's record of the Recorder
 (health and its components, polls, payoffs, visitors), the per-run summary on hand-built monthly frames, and
 the lengths of burn-in and horizon."""
 
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from sim import RelationsModel, run
-from sim.disputes import Dispute
-from sim.outputs import COLUMNS, discount_weights, summarise
+from sim.model.disputes import Dispute
+from sim.model.outputs import COLUMNS, discount_weights, summarise
 from sim.params import COUNTRIES, FIELDS
 
 from .helpers import pinned

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim import RelationsModel, run
-from sim.stats import bootstrap_ci
+from sim.analysis.stats import bootstrap_ci
 
 from .helpers import pinned
 

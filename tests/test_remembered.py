@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim.shocks
+import sim.model.shocks
 from sim import run
-from sim.outputs import summarise
-from sim.population import network_matrix
-from sim.shocks import draw_exogenous, exogenous_shocks
-from sim.starts import burn_in_state
-from sim.streams import monthly_table
+from sim.model.outputs import summarise
+from sim.model.population import network_matrix
+from sim.model.shocks import draw_exogenous, exogenous_shocks
+from sim.model.streams import monthly_table
+from sim.runs.starts import burn_in_state
 
 
 def test_a_remembered_schedule_is_a_fresh_draw_and_follows_the_scenario(tiny_scenario):
@@ -24,7 +24,7 @@ def test_a_remembered_schedule_is_a_fresh_draw_and_follows_the_scenario(tiny_sce
     data = copy.deepcopy(tiny_scenario.data)
     data["random_shocks"] = [{"kind": "court_ruling", "rate": 0.2, "actor": "KR", "issue": "forced_labour",
                               "dist": "uniform", "a": 0.2, "b": 0.9}]
-    sim.shocks.forget()
+    sim.model.shocks.forget()
     first = draw_exogenous(data, 3, -12, 48)
     assert first and first == exogenous_shocks(data, 3, -12, 48) == draw_exogenous(data, 3, -12, 48)
     first.clear()  # the caller's list is its own

@@ -15,7 +15,7 @@ from matplotlib import colors
 from matplotlib import image as mpimg
 
 import sim
-from sim.report import build_report
+from sim.present.report import build_report
 
 from .helpers import PINNED
 

@@ -21,10 +21,10 @@ from matplotlib.text import Text  # noqa: E402
 
 import sim  # noqa: E402
 from sim import analysis as A  # noqa: E402
-from sim import figures as F  # noqa: E402
-from sim import plots as P  # noqa: E402
 from sim.errors import InputError  # noqa: E402
-from sim.report import build_report  # noqa: E402
+from sim.present import style as P  # noqa: E402
+from sim.present.figures import time as F  # noqa: E402
+from sim.present.report import build_report  # noqa: E402
 
 from .helpers import PINNED  # noqa: E402
 

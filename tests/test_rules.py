@@ -1,4 +1,4 @@
-"""Adaptive strategies (sim/rules.py): rules fire exactly when their condition holds, rules that never fire change
+"""Adaptive strategies (sim/config/rules.py): rules fire exactly when their condition holds, rules that never fire change
 nothing, the bundled examples run, the exogenous log stays paired, and bad rules get clear errors."""
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 import yaml
 
+from sim.config.experiment import load_experiment, run_keys
+from sim.config.scenario import ScenarioError, load_scenario
+from sim.config.strategies import StrategyError, parse_rules
 from sim.errors import InputWarning
-from sim.experiment import load_experiment, run_keys
 from sim.model import RelationsModel
 from sim.params import ADAPTIVE
-from sim.runner import run
-from sim.scenario import ScenarioError, load_scenario
-from sim.strategies import StrategyError, parse_rules
+from sim.runs.runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = Path(__file__).resolve().parent / "scenarios" / "tiny.yaml"
@@ -318,10 +318,10 @@ def test_a_warm_start_keeps_a_rule_active_until_its_end():
 @pytest.mark.slow
 def test_compare_report_and_explain_accept_rule_based_strategies(tiny_scenario, tmp_path):
     from sim.analysis import rule_counts, rule_use
-    from sim.compare import compare_strategies
-    from sim.explain import explain
-    from sim.report import build_report
-    from sim.results import load_results
+    from sim.present.report import build_report
+    from sim.runs.results import load_results
+    from sim.studies.compare import compare_strategies
+    from sim.studies.explain import explain
 
     out = tmp_path / "cmp"
     compare_strategies([tiny_scenario], ["two_track", "tit_for_tat"], [0, 1, 2], out, jobs=1)
@@ -383,7 +383,7 @@ def test_a_rule_that_never_fires_in_an_experiment_file_is_reported_with_its_line
 
 
 def test_the_rule_timeline_shows_each_rule_per_strategy():
-    from sim.figures import rule_timeline
+    from sim.present.figures.time import rule_timeline
 
     fires = pd.DataFrame({"strategy": ["a", "a", "a", "b"], "rule": ["KR.x", "KR.x", "JP.y", "KR.z"],
                           "month": [0, 7, 3, 30]})
@@ -416,7 +416,7 @@ def test_a_warm_start_keeps_rules_adopted_by_a_scheduled_change():
 
 
 def test_the_report_knows_the_base_of_bundled_and_inline_rule_based_strategies():
-    from sim.report import rule_bases
+    from sim.present.report import rule_bases
 
     bases = rule_bases(["two_track", {"name": "g6", "extends": "linked", "rules": {"r": {}}},
                         {"name": "lv", "levers": {"extends": "package_deal", "rules": {"r": {}}}},

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sim.scenario import ScenarioError, load_scenario
+from sim.config.scenario import ScenarioError, load_scenario
 
 
 def write(tmp_path: Path, name: str, *lines: str) -> Path:

@@ -1,4 +1,4 @@
-"""Global sensitivity analysis (sim/sensitivity.py): SALib's Sobol and Morris on the Ishigami function through
+"""Global sensitivity analysis (sim/studies/sensitivity.py): SALib's Sobol and Morris on the Ishigami function through
 the same sampling and analysis code as the model, a tiny model Morris run that resumes, the budget refusal,
 and clear errors for a bad problem."""
 
@@ -16,9 +16,10 @@ from matplotlib.figure import Figure  # noqa: E402
 
 pytest.importorskip("SALib")
 
-from sim import sensitivity as S  # noqa: E402
+from sim.config.scenario import ScenarioError, load_scenario  # noqa: E402
 from sim.errors import InputError, LimitError  # noqa: E402
-from sim.scenario import ScenarioError, load_scenario  # noqa: E402
+from sim.present.figures.sa import plot_morris, plot_sobol  # noqa: E402
+from sim.studies import sensitivity as S  # noqa: E402
 
 from .conftest import TESTS_DIR  # noqa: E402
 
@@ -47,7 +48,7 @@ def test_sobol_ishigami_matches_the_analytic_indices():
     assert np.abs(table["ST"] - ST).max() < 0.03
     assert (table["S1_conf"] > 0).all() and (table["S1_conf"] < 0.1).all()
     assert table.attrs["points"] == 2048 * 5
-    assert isinstance(S.plot_sobol(table), Figure)
+    assert isinstance(plot_sobol(table), Figure)
 
 
 def test_morris_ishigami_ranks_x1_and_x2_above_x3():
@@ -55,7 +56,7 @@ def test_morris_ishigami_ranks_x1_and_x2_above_x3():
     assert set(table["output"]) == {"f", "g"} and len(table) == 6
     mu = table[table["output"] == "f"].set_index("parameter")["mu_star"]
     assert min(mu["x1"], mu["x2"]) > mu["x3"] > 0
-    assert isinstance(S.plot_morris(table), Figure)
+    assert isinstance(plot_morris(table), Figure)
 
 
 def test_tiny_model_morris_table_and_resume(tiny, tmp_path, capsys):

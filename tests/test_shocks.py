@@ -12,9 +12,9 @@ import pytest
 from scipy import stats
 
 from sim import RelationsModel
-from sim.disputes import Dispute
-from sim.population import lever_effect
-from sim.shocks import MAX_PER_MONTH, Shock, apply, draw_exogenous, magnitude_from_uniform, provocation_table
+from sim.model.disputes import Dispute
+from sim.model.population import lever_effect
+from sim.model.shocks import MAX_PER_MONTH, Shock, apply, draw_exogenous, magnitude_from_uniform, provocation_table
 
 from .helpers import pinned
 

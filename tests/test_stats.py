@@ -1,4 +1,4 @@
-"""sim.stats on synthetic samples with known answers (no model runs)."""
+"""sim.analysis.stats on synthetic samples with known answers (no model runs)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.stats import bootstrap_ci, kaplan_meier_median, paired, share_ci
+from sim.analysis.stats import bootstrap_ci, kaplan_meier_median, paired, share_ci
 
 
 def test_paired_recovers_a_known_shift():

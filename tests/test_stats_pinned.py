@@ -1,4 +1,4 @@
-"""sim.stats and sim.analysis pinned on small inputs with hand-worked answers: Holm, the bootstrap interval,
+"""sim.analysis.stats and sim.analysis pinned on small inputs with hand-worked answers: Holm, the bootstrap interval,
 paired shares, Wilson, Wilcoxon with zeros split, d_z, the Kaplan-Meier median, and the policy tables
 (compare, weighted health, robustness, regret, satisficing, win matrix, the payoff game)."""
 
@@ -12,13 +12,13 @@ import pytest
 from scipy import stats as sps
 
 from sim import analysis as A
-from sim.stats import bootstrap_ci, effect_size, holm, kaplan_meier_median, paired, wilcoxon_p, wilson
+from sim.analysis.stats import bootstrap_ci, effect_size, holm, kaplan_meier_median, paired, wilcoxon_p, wilson
 
-SEED = 20260101  # the bootstrap seed documented in sim.stats
+SEED = 20260101  # the bootstrap seed documented in sim.analysis.stats
 Z = 1.959964
 
 
-# ---- sim.stats ------------------------------------------------------------------------------------------
+# ---- sim.analysis.stats ------------------------------------------------------------------------------------------
 
 def test_holm_steps_down_and_stays_monotone():
     """Holm multiplies the k-th smallest of m p-values by (m - k + 1), not by m (Bonferroni), and never lets

@@ -27,13 +27,13 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-import sim.batch
-import sim.store
+import sim.runs.batch
+import sim.runs.store
 from sim import cli
-from sim.batch import run_experiment
+from sim.config.experiment import load_experiment
 from sim.errors import InputError, ResultsError
-from sim.experiment import load_experiment
-from sim.results import LOCK_NAME, PartWarning, ResultStore, load_results
+from sim.runs.batch import run_experiment
+from sim.runs.results import LOCK_NAME, PartWarning, ResultStore, load_results
 
 from .helpers import PINNED
 
@@ -175,7 +175,7 @@ LOCKER = """
 import json, os, sys, time
 from pathlib import Path
 from sim.errors import LockError
-from sim.results import LOCK_NAME, ResultStore
+from sim.runs.results import LOCK_NAME, ResultStore
 out, rounds, slot = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 print("ready", flush=True)
 t0 = float(sys.stdin.readline())
@@ -279,7 +279,7 @@ def test_damaged_parts_are_skipped_by_readers_and_recomputed_by_resume(tmp_path,
     assert cli.main(["results", str(out)]) == 0
     err = capsys.readouterr().err
     assert "Traceback" not in err and all(m in err for m in bad if m.startswith("summaries"))
-    from sim.report import build_report
+    from sim.present.report import build_report
 
     with pytest.warns(PartWarning):
         assert build_report(out).exists()
@@ -310,7 +310,7 @@ def test_unreadable_runs_table_and_failure_records_are_skipped(tmp_path):
 # ----------------------------------------------------------------- 5. disk full, read-only, scheduler
 def _failing_writes(monkeypatch, err: int, after: int) -> list[str]:
     """From the (after+1)-th summaries part on, every write fails with OSError(err), as on a full disk."""
-    real = sim.store.atomic_write
+    real = sim.runs.store.atomic_write
     written: list[str] = []
 
     def writer(path: Path, write) -> None:  # noqa: ANN001
@@ -319,7 +319,7 @@ def _failing_writes(monkeypatch, err: int, after: int) -> list[str]:
         real(path, write)
         written.append(f"{path.parent.name}/{path.name}")
 
-    monkeypatch.setattr(sim.store, "atomic_write", writer)
+    monkeypatch.setattr(sim.runs.store, "atomic_write", writer)
     return written
 
 
@@ -354,14 +354,14 @@ def test_read_only_output_from_the_start(tmp_path, monkeypatch):
 
 def test_atomic_write_failure_keeps_the_old_file(tmp_path, monkeypatch):
     target = tmp_path / "manifest.json"
-    sim.store.write_json({"v": 1}, target)
+    sim.runs.store.write_json({"v": 1}, target)
 
     def full(src, dst):  # noqa: ANN001
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(sim.store.os, "replace", full)
+    monkeypatch.setattr(sim.runs.store.os, "replace", full)
     with pytest.raises(ResultsError, match="No space left on device") as e:
-        sim.store.write_json({"v": 2}, target)
+        sim.runs.store.write_json({"v": 2}, target)
     assert e.value.file == str(tmp_path) and "manifest.json" in str(e.value)
     monkeypatch.undo()
     assert json.loads(target.read_text()) == {"v": 1} and os.listdir(tmp_path) == ["manifest.json"]
@@ -374,7 +374,7 @@ def test_bad_scheduler_fails_fast_naming_the_option(tmp_path, monkeypatch):
         run_experiment(tiny(), out, jobs=2, scheduler=str(tmp_path / "scheduler.json"), progress=False)
     assert e.value.file == "--scheduler" and not out.exists()
 
-    monkeypatch.setattr(sim.batch, "SCHEDULER_TIMEOUT", 1.0)
+    monkeypatch.setattr(sim.runs.batch, "SCHEDULER_TIMEOUT", 1.0)
     t0 = time.perf_counter()
     with pytest.raises(InputError, match="cannot reach the Dask scheduler") as e:
         run_experiment(tiny(), out, jobs=2, scheduler="tcp://127.0.0.1:9", progress=False)

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
-from sim import figures as F
-from sim.landscape import winner_table
-from sim.runner import run
-from sim.scenario import ScenarioError, load_scenario
-from sim.sweeps import grid, sweep
+from sim.analysis.landscape import winner_table
+from sim.config.scenario import ScenarioError, load_scenario
+from sim.present.figures import time as F
+from sim.runs.runner import run
+from sim.runs.sweeps import grid, sweep
 
 TINY = {"horizon": 8, "burn_in": 6, **{f"population.{c}.{k}": n for c in ("KR", "JP")
                                         for k, n in (("n_public", 80), ("n_youth", 20))}}
@@ -116,7 +116,7 @@ def test_winner_line_marks_clear_points():
 
 @pytest.mark.slow
 def test_report_of_a_sweep_shows_where_the_winner_flips(swept, tmp_path):
-    from sim.report import build_report
+    from sim.present.report import build_report
 
     _, out, _ = swept
     path = build_report(out, tmp_path / "rep")

@@ -1,0 +1,103 @@
+"""The historical replays (ODD §7.14): the timeline's events as scenario shocks through the event mapping, the
+historical scenario of a mode, and the replay's starting strategy. A *forced* replay imposes every event; a *free*
+replay imposes only what the two governments do not control and leaves the rest to the model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sim.config.scenario import Scenario, load_scenario, resolve_file
+from sim.history.data import (
+    DATA_DIR,
+    HISTORICAL,
+    HISTORY_DIR,
+    MODES,
+    Event,
+    HistoryError,
+    load_declared,
+    load_events,
+    load_mapping,
+    lookup,
+    month_label,
+)
+from sim.params import COUNTRIES
+
+
+def initial_strategy(declared: list | None = None) -> str:
+    """The replay's starting strategy spec: the leaders in office at month 0."""
+    declared = load_declared() if declared is None else declared
+    first = {c: s for m, c, _, s in declared if m <= 0}
+    missing = [c for c in COUNTRIES if c not in first]
+    if missing:
+        raise HistoryError(f"no leader in office at {month_label(0)} for {', '.join(missing)}",
+                           file=str(DATA_DIR / "declared_strategies.csv"), path="date",
+                           allowed=f"a row dated {month_label(0)} or earlier for each country")
+    return f"kr={first['KR']},jp={first['JP']}"
+
+
+def replay_shocks(mode: str, events: list[Event] | None = None, mapping: dict | None = None,
+                  declared: list | None = None, drop: tuple[str, ...] = ()) -> list[dict]:
+    """The scheduled shocks of a replay (scenario `shocks` entries), from the timeline through the mapping.
+
+    drop: shock kinds left out (counterfactual replays, e.g. ('pandemic',))."""
+    if mode not in MODES:
+        raise ValueError(f"replay mode {mode!r}: allowed {', '.join(MODES)}")
+    mapping = load_mapping() if mapping is None else mapping
+    events = load_events(mapping=mapping) if events is None else events
+    declared = load_declared() if declared is None else declared
+    leaders = {(m, c): s for m, c, _, s in declared}
+    out = []
+    for ev in events:
+        mp = lookup(mapping, ev)
+        if mp.shock == "none" or mp.shock in drop or (mode == "free" and mp.free == "model"):
+            continue
+        actor = ev.actor if mp.shock_actor == "same" else mp.shock_actor
+        entry: dict[str, Any] = {"kind": mp.shock, "month": ev.month, "magnitude": mp.magnitude, "actor": actor}
+        if mp.issue:
+            entry["issue"] = mp.issue
+        if mp.shock == "pandemic":
+            entry["duration"] = mp.duration
+        if mp.shock == "leadership_change":
+            match = [s for (m, c), s in leaders.items() if c == ev.actor and m == ev.month]
+            if match:
+                entry["strategy"] = match[0]
+        out.append(entry)
+    return out
+
+
+def replay_scenario(mode: str, overrides: dict | None = None, base: Path | str | None = None,
+                    drop: tuple[str, ...] = (), linkage: bool = True) -> Scenario:
+    """The historical scenario with the timeline's shocks for a mode (overrides: dotted parameters, as a
+    parameter draw gives). linkage=False: no government links disputes (a counterfactual replay)."""
+    scen = load_scenario(base or HISTORICAL, overrides or {})
+    name = scen.name + "-" + mode + "".join(f"-no_{d}" for d in drop) + ("" if linkage else "-no_linkage")
+    extra: dict[str, Any] = {"shocks": replay_shocks(mode, drop=drop), "name": name}
+    if not linkage:
+        extra["levers"] = {**scen.data["levers"], "linkage_mode": "none"}
+        extra["shocks"] = [dict(s, strategy="") if s["kind"] == "leadership_change" else s for s in extra["shocks"]]
+    return scen.with_overrides(**extra)
+
+
+def replay_specs(mode: str, draws: list[dict] | None = None, drop: tuple[str, ...] = (),
+                 linkage: bool = True) -> tuple[str, list[Scenario]]:
+    """(experiment name, scenarios) of a replay: one scenario per parameter draw (or the point estimate)."""
+    name = f"replay-{mode}" + "".join(f"-no_{d}" for d in drop) + ("" if linkage else "-no_linkage")
+    scens = [replay_scenario(mode, d, drop=drop, linkage=linkage) for d in (draws or [None])]
+    if draws:
+        scens = [s.with_overrides(name=f"{s.name}-draw{i:03d}") for i, s in enumerate(scens)]
+    return name + (f"-draws{len(draws)}" if draws else ""), scens
+
+
+def fitted_keys(path: Path | None = None) -> list[str]:
+    """Dotted names of the parameters a calibrated file sets (its point estimates)."""
+    user, _ = resolve_file(Path(path or HISTORY_DIR / "calibrated.yaml"))
+
+    def flat(node: dict, prefix: str) -> list[str]:
+        out = []
+        for k, v in node.items():
+            out += flat(v, f"{prefix}{k}.") if isinstance(v, dict) else [f"{prefix}{k}"]
+        return out
+
+    return [k for k in flat(user, "") if k not in ("name", "description")]
