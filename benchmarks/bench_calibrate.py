@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import header, processor  # noqa: E402
 
-from sim.history import calibrate as cal  # noqa: E402
+from sim.studies import calibrate as cal  # noqa: E402
 
 
 def one(settings: cal.Settings, candidates: int, jobs: int) -> float:

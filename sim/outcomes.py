@@ -3,12 +3,27 @@
 Each outcome has a direction (higher is better, or lower is), words for sentences, a label for figures, a
 unit, the default practical margin (a difference smaller than this is not worth a verdict) and whether it is
 a headline outcome. Analysis, tables, figures and the report take their lists from here. The weightings of
-relationship health that verdicts are checked against are here too.
+relationship health that verdicts are checked against are here too, and so are the verdicts' words and the
+defaults of the analysis (tie tolerance, margin, satisficing threshold).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+# The verdict of a paired comparison of A against B on one outcome (sim.analysis.comparison.paired_table).
+A_BETTER = "A better"
+B_BETTER = "B better"
+NO_CLEAR = "no clear difference"
+VERDICTS = (A_BETTER, B_BETTER, NO_CLEAR)
+
+# Defaults of the analysis; an experiment's `analysis:` section overrides them (docs/statistics.md).
+DEFAULT_MARGIN = 0.005  # practical margin of an outcome that declares none
+TIE_TOLERANCE = 1e-3  # paired differences smaller than this are ties (also the scenario's outputs.tie_tolerance)
+SATISFICING_THRESHOLD = 0.45  # the health a strategy should keep above (the crisis threshold of health)
+PRECISION_WIDTH = 0.01  # the width of a 95% interval that the report's precision check aims at
 
 
 @dataclass(frozen=True)
@@ -20,7 +35,7 @@ class Outcome:
     words: str  # in a sentence: "two-track gives better {words}"
     label: str  # on a figure axis
     unit: str = "share (0-1)"
-    margin: float = 0.005
+    margin: float = DEFAULT_MARGIN
     headline: bool = False
 
 
@@ -74,3 +89,43 @@ WEIGHTINGS: dict[str, dict[str, float] | None] = {
     "no_disputes": {"cooperation": 2.0, "opinion": 1.0, "disputes": 0.0},
     "opinion_first": {"cooperation": 1.0, "opinion": 2.0, "disputes": 1.0},
 }
+
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """An experiment's `analysis:` section with the defaults filled in: the reference strategy (None: the report
+    chooses), the practical margin of every outcome (OUTCOME_TABLE's, then the experiment's), the weightings of
+    health that verdicts are checked against (WEIGHTINGS, then the experiment's), the margin of an outcome that
+    declares none, the tie tolerance, the satisficing threshold on health and the interval width the precision
+    check aims at. sim.config.experiment validates the section; this only reads it."""
+
+    reference: str | None = None
+    margins: dict[str, float] = field(default_factory=lambda: {o.name: o.margin for o in OUTCOME_TABLE})
+    weightings: dict[str, dict[str, float] | None] = field(default_factory=lambda: dict(WEIGHTINGS))
+    default_margin: float = DEFAULT_MARGIN
+    tie_tolerance: float = TIE_TOLERANCE
+    satisficing_threshold: float = SATISFICING_THRESHOLD
+    precision_width: float = PRECISION_WIDTH
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> AnalysisSettings:
+        """The settings of an `analysis:` mapping (as in an experiment file or a manifest's `experiment`); missing
+        or null fields keep their defaults, `margins` and `weightings` add to the defaults. An unknown field is a
+        ValueError naming it."""
+        data = {k: v for k, v in (data or {}).items() if v is not None}
+        names = {f for f in cls.__dataclass_fields__}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ValueError(f"unknown analysis setting(s) {', '.join(map(repr, unknown))}; "
+                             f"known: {', '.join(sorted(names))}")
+        base = cls()
+        floats = {k: float(data[k]) for k in ("default_margin", "tie_tolerance", "satisficing_threshold",
+                                               "precision_width") if k in data}
+        return replace(base, reference=str(data["reference"]) if "reference" in data else None,
+                       margins={**base.margins, **{k: float(v) for k, v in (data.get("margins") or {}).items()}},
+                       weightings={**base.weightings, **(data.get("weightings") or {})}, **floats)
+
+    def with_margins(self, margins: Mapping[str, float] | None) -> AnalysisSettings:
+        """These settings with some outcomes' margins replaced (a caller's override of the experiment's)."""
+        return replace(self, margins={**self.margins, **{k: float(v) for k, v in (margins or {}).items()}})

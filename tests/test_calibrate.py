@@ -1,4 +1,4 @@
-"""Calibration (sim.history.calibrate): settings are validated, a tiny budget lowers the error from its start, an
+"""Calibration (sim.studies.calibrate): settings are validated, a tiny budget lowers the error from its start, an
 interrupted calibration resumes, and what it writes (estimate with intervals, draws) is usable."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sim.cli import main
 from sim.config.experiment import from_scenarios, with_draws
 from sim.config.scenario import load_scenario
 from sim.errors import InputError
-from sim.history import calibrate as cal
+from sim.studies import calibrate as cal
 
 TINY = """name: tiny-calibration
 mode: forced

@@ -20,6 +20,7 @@ from sim.errors import InputError
 from sim.present.figures import fit as FF
 from sim.present.fit_report import REQUIRED, relations_data, visitors_data, write_fit_report
 from sim.runs.results import load_results
+from sim.studies.replay import run_replay
 
 SEEDS = [0, 1]
 SECTIONS = ["fitted", "polls", "rmse", "counterfactuals", "ages", "checks"]
@@ -33,13 +34,13 @@ def replays(tmp_path_factory) -> dict[str, pd.DataFrame]:
     root = tmp_path_factory.mktemp("replays")
     out = {}
     for name, (mode, drop, linkage) in REPLAYS.items():
-        H.run_replay(mode, SEEDS, root / name, jobs=1, drop=drop, linkage=linkage, progress=False, overwrite=True)
+        run_replay(mode, SEEDS, root / name, jobs=1, drop=drop, linkage=linkage, progress=False, overwrite=True)
         out[name] = load_results(root / name).monthly
     return out
 
 
 def calibration(tmp_path: Path, frozen: str) -> Path:
-    """A calibration directory as sim.history.calibrate.finish writes it (two parameters, one interval at its bound)."""
+    """A calibration directory as sim.studies.calibrate.finish writes it (two parameters, one interval at its bound)."""
     cal = tmp_path / "cal"
     cal.mkdir()
     pd.DataFrame({"parameter": ["citizens.noise", "disputes.<b>gain</b>"], "estimate": [0.1, 2.0],

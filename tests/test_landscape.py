@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.landscape import landscape, landscape_counts, landscape_markdown
+from sim.analysis.landscape import landscape, landscape_counts
+from sim.analysis.words import landscape_markdown
 
 N = 60
 

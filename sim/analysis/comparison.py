@@ -1,19 +1,30 @@
 """Policy-versus-policy statistics under common random numbers (see docs/statistics.md).
 
-Every function takes the tidy frames of sim.load_results and returns a tidy DataFrame (or a string for
-plain-words findings); nothing here keeps state or draws figures.
+Every function takes the tidy frames of sim.load_results and returns a tidy DataFrame; nothing here keeps state,
+runs the model or draws figures (sim.analysis.words puts the findings in words).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from sim.analysis.stats import bootstrap_ci, effect_size, holm, paired, wilcoxon_p, wilson  # noqa: F401 - re-exported
-from sim.outcomes import HEALTH_COMPONENTS, OUTCOME_TABLE, OUTCOMES_BY_NAME, WEIGHTINGS, higher_is_better, words
+from sim.analysis.stats import bootstrap_ci, effect_size, holm, kaplan_meier_median, paired, wilcoxon_p, wilson
+from sim.outcomes import (
+    A_BETTER,
+    B_BETTER,
+    DEFAULT_MARGIN,
+    HEALTH_COMPONENTS,
+    NO_CLEAR,
+    OUTCOME_TABLE,
+    OUTCOMES_BY_NAME,
+    SATISFICING_THRESHOLD,
+    TIE_TOLERANCE,
+    WEIGHTINGS,
+    higher_is_better,
+)
 
 GROUP = ("scenario", "point")
 DEFAULT_MARGINS: dict[str, float] = {o.name: o.margin for o in OUTCOME_TABLE}  # when an experiment sets none
@@ -38,9 +49,9 @@ def paired_differences(summaries: pd.DataFrame, outcome: str, a: str, b: str) ->
     return out
 
 
-def compare(summaries: pd.DataFrame, a: str, b: str, outcomes: Sequence[str] | None = None,
-            margins: dict[str, float] | None = None, default_margin: float = 0.005, tol: float = 1e-3,
-            alpha: float = 0.05) -> pd.DataFrame:
+def paired_table(summaries: pd.DataFrame, a: str, b: str, outcomes: Sequence[str] | None = None,
+                 margins: dict[str, float] | None = None, default_margin: float = DEFAULT_MARGIN,
+                 tol: float = TIE_TOLERANCE, alpha: float = 0.05) -> pd.DataFrame:
     """A against B per scenario (and sweep point) and outcome, paired by seed.
 
     Columns: n, median_a, median_b, diff (mean of A - B), diff_lo/diff_hi (95% bootstrap interval),
@@ -61,7 +72,7 @@ def compare(summaries: pd.DataFrame, a: str, b: str, outcomes: Sequence[str] | N
             lo, hi = res["diff_lo"], res["diff_hi"]
             s_lo, s_hi = (lo, hi) if up else (-hi, -lo)  # the interval of "how much better A is"
             margin = float(margins.get(out, default_margin))
-            verdict = "A better" if s_lo > margin else "B better" if s_hi < -margin else "no clear difference"
+            verdict = A_BETTER if s_lo > margin else B_BETTER if s_hi < -margin else NO_CLEAR
             key = key if isinstance(key, tuple) else (key,)
             rows.append({**dict(zip(_groups(pdiff), key, strict=True)), "outcome": out, "a": a, "b": b,
                          **{k: v for k, v in res.items() if k != "diff_mean"}, "diff": res["diff_mean"],
@@ -94,15 +105,15 @@ def weighted_health(summaries: pd.DataFrame, weightings: dict[str, dict | None] 
 
 
 def robustness(summaries: pd.DataFrame, a: str, b: str, weightings: dict[str, dict | None] | None = None,
-               margin: float = 0.005, tol: float = 1e-3) -> pd.DataFrame:
+               margin: float = DEFAULT_MARGIN, tol: float = TIE_TOLERANCE) -> pd.DataFrame:
     """A against B on relationship health under each weighting, and on each component of health, per scenario
-    (and sweep point). Columns as compare(), plus `criterion` (`weighting: NAME` or `component: NAME`) and,
+    (and sweep point). Columns as paired_table(), plus `criterion` (`weighting: NAME` or `component: NAME`) and,
     per group, `robust`: True when the verdict is the same under every weighting."""
     weightings = WEIGHTINGS if weightings is None else weightings
     data = weighted_health(summaries, weightings)
     cols = [f"health[{n}]" for n in weightings if f"health[{n}]" in data.columns]
     comps = [c for c in HEALTH_COMPONENTS.values() if c in data.columns]
-    table = compare(data, a, b, outcomes=cols + comps, margins=dict.fromkeys(cols + comps, margin), tol=tol)
+    table = paired_table(data, a, b, outcomes=cols + comps, margins=dict.fromkeys(cols + comps, margin), tol=tol)
     if not len(table):
         return table
     names = {f"health[{n}]": f"weighting: {n}" for n in weightings}
@@ -114,71 +125,12 @@ def robustness(summaries: pd.DataFrame, a: str, b: str, weightings: dict[str, di
     return table.merge(same, on=keys, how="left")
 
 
-def robustness_sentence(rows: pd.DataFrame, names: dict | None = None) -> str:
-    """One group's robustness() rows in plain words: the verdict under each weighting, whether it is robust or
-    depends on how health is weighed, and what each component says."""
-    r0 = rows.iloc[0]
-    a, b = pretty(r0["a"]), pretty(r0["b"])
-
-    def says(v: str) -> str:
-        return a if v == "A better" else b if v == "B better" else "neither clearly"
-
-    w = rows[rows["criterion"].str.startswith("weighting")]
-    c = rows[rows["criterion"].str.startswith("component")]
-    by_w = ", ".join(f"{r['criterion'].split(': ')[1]}: {says(r['verdict'])}" for _, r in w.iterrows())
-    by_c = ", ".join(f"{r['criterion'].split(': ')[1]}: {says(r['verdict'])}" for _, r in c.iterrows())
-    verdicts = set(w["verdict"])
-    if len(verdicts) == 1:
-        head = f"On relationship health {says(next(iter(verdicts)))} does better under every weighting (robust)"
-    else:
-        head = "Which strategy does better on relationship health depends on how you weigh it"
-    return f"{head} — {by_w}. By component: {by_c}."
-
-
 def adjust(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Holm-adjust the p-values of a (concatenated) compare() table over all its rows."""
+    """Holm-adjust the p-values of a (concatenated) paired_table() over all its rows."""
     out = table.copy()
     out["p_adjusted"] = holm(out["p_value"].to_numpy())
     out["significant"] = out["p_adjusted"] < alpha
     return out
-
-
-def pretty(label: str) -> str:
-    """A strategy label in words: 'kr=two_track,jp=linked' -> 'KR two-track / JP linked'."""
-    bits = [p.split("=", 1) for p in str(label).split(",")]
-    if "=" in label and all(len(b) == 2 and b[0].strip().lower() in ("kr", "jp") for b in bits):
-        return " / ".join(f"{c.strip().upper()} {v.strip().replace('_', '-')}" for c, v in bits)
-    return str(label).replace("_", "-")
-
-
-def sentence(row: pd.Series, labels: dict[str, str] | None = None) -> str:
-    """A finding in plain words (no p-values), e.g. "Under frequent history disputes, two-track keeps
-    cooperation 0.018 higher (0.015-0.021) than linked; it does better in 87% of matched runs"."""
-    labels = labels or {}
-    name = labels.get((row["scenario"], row.get("point")), labels.get(row["scenario"],
-                                                                     str(row["scenario"]).replace("_", " ")))
-    a, b = (labels.get(s, pretty(str(s))) for s in (row["a"], row["b"]))
-    said = words(row["outcome"])
-    fmt = _fmt(row)
-    if row["verdict"] == "no clear difference":
-        return (f"Under {name}, {a} and {b} show no clear difference in {said} "
-                f"(difference {fmt(row['diff'])}, 95% interval {fmt(row['diff_lo'])} to {fmt(row['diff_hi'])}; "
-                f"{a} better in {row['p_better']:.0%}, tied in {row['p_tie']:.0%} of matched runs).")
-    a_wins = row["verdict"] == "A better"
-    winner, loser = (a, b) if a_wins else (b, a)
-    d, lo, hi = (row["diff"], row["diff_lo"], row["diff_hi"]) if a_wins else \
-        (-row["diff"], -row["diff_hi"], -row["diff_lo"])
-    more = "higher" if d > 0 else "lower"
-    lo, hi = sorted((abs(lo), abs(hi)))
-    share = row["p_better"] if a_wins else row["p_worse"]
-    return (f"Under {name}, {winner} keeps {said} {fmt(abs(d))} {more} ({fmt(lo)}–{fmt(hi)}) "
-            f"than {loser}; it does better in {share:.0%} of matched runs.")
-
-
-def _fmt(row: pd.Series):
-    scale = max(abs(row["diff_lo"]), abs(row["diff_hi"]), 1e-12)
-    digits = max(1, 2 - int(math.floor(math.log10(scale)))) if scale < 10 else 1
-    return lambda x: f"{x:+.{digits}f}".replace("+", "") if x >= 0 else f"{x:.{digits}f}"
 
 
 def regret(summaries: pd.DataFrame, outcome: str = "health_discounted") -> pd.DataFrame:
@@ -195,7 +147,7 @@ def regret(summaries: pd.DataFrame, outcome: str = "health_discounted") -> pd.Da
     return med
 
 
-def satisficing(summaries: pd.DataFrame, column: str = "health_min", threshold: float = 0.45,
+def satisficing(summaries: pd.DataFrame, column: str = "health_min", threshold: float = SATISFICING_THRESHOLD,
                 above: bool = True) -> pd.DataFrame:
     """Share of runs meeting a standard, e.g. health never below a threshold (health_min >= threshold),
     per scenario and strategy, with a 95% Wilson interval."""
@@ -209,7 +161,7 @@ def satisficing(summaries: pd.DataFrame, column: str = "health_min", threshold: 
     return pd.DataFrame(rows)
 
 
-def win_matrix(summaries: pd.DataFrame, outcome: str = "health_discounted", tol: float = 1e-3) -> pd.DataFrame:
+def win_matrix(summaries: pd.DataFrame, outcome: str = "health_discounted", tol: float = TIE_TOLERANCE) -> pd.DataFrame:
     """Scenario x strategy: share of seeds in which the strategy is best among all strategies compared
     (ties within tol split equally among the tied)."""
     up = higher_is_better(outcome)
@@ -255,7 +207,7 @@ def payoff_game(summaries: pd.DataFrame, scenario: str, strategies: Sequence[str
 
 
 def precision(table: pd.DataFrame, target_width: float) -> pd.DataFrame:
-    """Rows of a compare() table whose 95% interval is wider than target_width, with the seeds needed:
+    """Rows of a paired_table() whose 95% interval is wider than target_width, with the seeds needed:
     n_new = ceil(n * (w / w_target)^2) (interval width shrinks as 1/sqrt(n))."""
     out = table.copy()
     out["width"] = out["diff_hi"] - out["diff_lo"]
@@ -265,7 +217,7 @@ def precision(table: pd.DataFrame, target_width: float) -> pd.DataFrame:
 
 
 def where_it_fails(summaries: pd.DataFrame, a: str, b: str, outcome: str = "health_discounted",
-                   tol: float = 1e-3) -> pd.DataFrame:
+                   tol: float = TIE_TOLERANCE) -> pd.DataFrame:
     """Conditions under which the winner changes: per scenario (and sweep point), P(A better; ties 1/2)
     overall and in groups of runs by what happened in them (a major shock or not; disputes opened
     0 / 1-2 / 3+ under A; a coercive standoff under B or not). Every group is a row; winner_changes marks
@@ -299,57 +251,25 @@ def where_it_fails(summaries: pd.DataFrame, a: str, b: str, outcome: str = "heal
     return pd.DataFrame(rows)
 
 
-def rule_firings(summaries: pd.DataFrame) -> pd.DataFrame:
-    """One row per firing of a rule (scenario, strategy, seed, rule as COUNTRY.name, month from the start of the
-    horizon), read from the runs' `rule_fires`; empty when no rule-based strategy fired."""
-    cols = ["scenario", "strategy", "seed", "rule", "month"]
-    if "rule_fires" not in summaries.columns:
-        return pd.DataFrame(columns=cols)
+def compare_table(summaries: pd.DataFrame, reference: str, others: list[str],
+                  tol: float = TIE_TOLERANCE) -> pd.DataFrame:
+    """The reference against each other strategy, per scenario (and sweep point) and outcome
+    (paired_table, Holm-adjusted over all rows), with the columns `sim compare` prints."""
+    table = adjust(pd.concat([paired_table(summaries, reference, o, tol=tol) for o in others], ignore_index=True))
+    return table.assign(diff_mean=table["diff"])
+
+
+def recovery_table(summaries: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario and strategy: runs with a major shock, the share that recovered, and the Kaplan-Meier
+    median recovery time (censored at the run's end; never a mean over recovered runs only)."""
     rows = []
-    keys = [c for c in ("point",) if c in summaries.columns]
-    for r in summaries[summaries["rule_fires"].fillna("") != ""].itertuples(index=False):
-        d = r._asdict()
-        for part in str(d["rule_fires"]).split(";"):
-            rule, _, months = part.partition("@")
-            rows += [{**{k: d[k] for k in keys}, "scenario": d["scenario"], "strategy": d["strategy"],
-                      "seed": d["seed"], "rule": rule, "month": int(m)} for m in months.split(",") if m]
-    return pd.DataFrame(rows, columns=[*keys, *cols])
-
-
-def rule_use(summaries: pd.DataFrame, outcome: str = "health_discounted") -> pd.DataFrame:
-    """Per scenario and rule-based strategy: runs, share of runs in which a rule fired, firings per run, the
-    median month of the first firing, months under a rule per run, and the mean outcome in runs with and
-    without a firing (a strategy is rule-based if a rule fired in any of its runs)."""
-    if "n_rule_fired" not in summaries.columns:
-        return pd.DataFrame()
-    keys = _groups(summaries)
-    rows = []
-    for key, g in summaries.groupby([*keys, "strategy"], sort=False):
-        fired = g["n_rule_fired"] > 0
-        if not fired.any():
-            continue
-        first = g.loc[fired, "first_rule_month"]
-        rows.append({**dict(zip([*keys, "strategy"], key, strict=True)), "runs": len(g),
-                     "share_fired": float(fired.mean()), "firings": float(g["n_rule_fired"].mean()),
-                     "first_month": float(first.median()), "months_switched": float(g["rule_months"].mean()),
-                     f"{outcome} fired": float(g.loc[fired, outcome].mean()),
-                     f"{outcome} not fired": float(g.loc[~fired, outcome].mean()) if (~fired).any() else math.nan})
-    return pd.DataFrame(rows)
-
-
-def rule_counts(summaries: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario, strategy and rule: share of runs in which it fired, firings per run, and the quartiles of the
-    months in which it fired."""
-    fires = rule_firings(summaries)
-    if not len(fires):
-        return pd.DataFrame()
-    keys = _groups(summaries)
-    runs = summaries.groupby([*keys, "strategy"], sort=False).size().rename("runs")
-    rows = []
-    for key, g in fires.groupby([*keys, "strategy", "rule"], sort=False):
-        n = int(runs.loc[tuple(key[:-1])])
-        q = g["month"].quantile([0.25, 0.5, 0.75]).to_numpy()
-        rows.append({**dict(zip([*keys, "strategy", "rule"], key, strict=True)), "runs": n,
-                     "share_fired": g["seed"].nunique() / n, "firings": len(g) / n,
-                     "month_q25": float(q[0]), "month_median": float(q[1]), "month_q75": float(q[2])})
+    for (scen, strat), g in summaries.groupby(["scenario", "strategy"], sort=False):
+        hit = g[g["major_shock_month"] >= 0]
+        rows.append({"scenario": scen, "strategy": strat, "runs": len(g), "major_shock_runs": len(hit),
+                     "share_recovered": float(hit["recovered"].mean()) if len(hit) else float("nan"),
+                     "km_median_recovery_months": kaplan_meier_median(hit["recovery_months"].to_numpy(),
+                                                                      hit["recovered"].to_numpy())
+                     if len(hit) else float("nan"),
+                     "share_breakdown": float(g["breakdown"].mean()),
+                     "mean_crisis_months": float(g["crisis_months"].mean())})
     return pd.DataFrame(rows)

@@ -3,21 +3,22 @@
 `landscape` turns the summaries of a swept experiment (such as experiments/landscape.yaml) into one row per
 sweep cell with the verdict (A better, B better, neither) and the mean paired difference under every named
 weighting and on every component of health; `landscape_counts` says in how many cells each strategy wins
-under each criterion; `landscape_markdown` renders both for docs/landscape.md (`sim landscape RESULTS`).
+under each criterion; sim.analysis.words.landscape_markdown renders both for docs/landscape.md
+(`sim landscape RESULTS`).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from sim.analysis.comparison import pretty, robustness
-from sim.outcomes import WEIGHTINGS
+from sim.analysis.comparison import robustness
+from sim.outcomes import A_BETTER, B_BETTER, DEFAULT_MARGIN, NO_CLEAR, TIE_TOLERANCE, WEIGHTINGS
 
-SHORT = {"A better": "A", "B better": "B", "no clear difference": "·"}
+SHORT = {A_BETTER: "A", B_BETTER: "B", NO_CLEAR: "·"}
 
 
 def landscape(summaries: pd.DataFrame, a: str, b: str, weightings: dict[str, dict | None] | None = None,
-              margin: float = 0.005) -> pd.DataFrame:
+              margin: float = DEFAULT_MARGIN) -> pd.DataFrame:
     """One row per sweep cell: its axis values, then for each criterion (`weighting: NAME`, `component: NAME`)
     the verdict ('A', 'B' or '·' for no clear difference) and the mean paired difference A − B."""
     table = robustness(summaries, a, b, weightings or WEIGHTINGS, margin)
@@ -47,26 +48,8 @@ def landscape_counts(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def landscape_markdown(table: pd.DataFrame) -> str:
-    """The counts and the cell-by-cell table as Markdown (A, B: the winner beyond the margin; ·: neither)."""
-    a, b, axes, crits = (table.attrs[k] for k in ("a", "b", "axes", "criteria"))
-    counts = landscape_counts(table)
-    lines = [f"A = {pretty(a)}, B = {pretty(b)}; a cell's verdict needs the 95% interval of the mean paired "
-             f"difference to clear ±{table.attrs['margin']}.", "",
-             "| criterion | A wins | B wins | neither | cells |", "|---|---|---|---|---|"]
-    lines += [f"| {r['criterion']} | {r['A wins']} | {r['B wins']} | {r['neither']} | {r['cells']} |"
-              for _, r in counts.iterrows()]
-    head = [ax.removeprefix("sweep.") for ax in axes] + [c.split(": ")[1] for c in crits] + ["diff (default)"]
-    lines += ["", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for _, r in table.iterrows():
-        cells = [f"{r[ax]:g}" for ax in axes] + [r[c] for c in crits]
-        cells.append(f"{r['diff weighting: default']:+.4f}" if "diff weighting: default" in r else "")
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 def winner_table(summaries: pd.DataFrame, a: str, b: str, weightings: dict[str, dict | None] | None = None,
-                 margin: float = 0.005, tol: float = 1e-3) -> pd.DataFrame:
+                 margin: float = DEFAULT_MARGIN, tol: float = TIE_TOLERANCE) -> pd.DataFrame:
     """Per sweep point and criterion (each weighting of health, each component): the sweep values, the mean
     paired difference A − B with its 95% interval, P(A better) (ties one half), and the verdict beyond the
     practical margin ('A better', 'B better', 'no clear difference'). The input of the winner maps."""

@@ -18,7 +18,9 @@ from sim.config.experiment import MAX_RUNS, load_experiment
 from sim.config.scenario import load_scenario
 from sim.config.strategies import StrategyError, parse_strategy, strategy_label
 from sim.errors import InputError, InputWarning, LimitError, SimError, StateError
+from sim.outcomes import HEADLINE
 from sim.runs.batch import run_experiment
+from sim.runs.execution import Execution
 from sim.runs.results import describe, load_results
 
 RESULTS = Path("results")
@@ -66,6 +68,14 @@ def _seeds(text: str) -> list[int]:
     if not seeds or any(not 0 <= s <= MAX_SEED for s in seeds) or len(set(seeds)) != len(seeds):
         raise InputError("seeds must be distinct integers in range", file="--seeds", given=text, allowed=allowed)
     return seeds
+
+
+def _execution(args: argparse.Namespace, **defaults: object) -> Execution:
+    """How a command's runs execute, from its options (-j, --scheduler, --quiet, --no-limits, --overwrite)."""
+    given = {"jobs": getattr(args, "jobs", None), "scheduler": getattr(args, "scheduler", None),
+             "progress": not getattr(args, "quiet", False), "limits": not getattr(args, "no_limits", False),
+             "overwrite": getattr(args, "overwrite", False)}
+    return Execution(**{**given, **defaults})
 
 
 def _strategy_names(scen) -> str:
@@ -126,7 +136,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.studies.compare import compare_strategies, format_recovery, format_robustness, format_rules, format_table
+    from sim.analysis.words import format_recovery, format_robustness, format_rules, format_table
+    from sim.present.figures.distributions import outcome_distributions
+    from sim.runs.store import write_figure
+    from sim.studies.compare import compare_strategies
 
     paths = []
     for pattern in args.scenarios:
@@ -152,8 +165,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"{len(scenarios)} scenario{'' if len(scenarios) == 1 else 's'} x {len(strategies)} strategies x "
           f"{len(seeds)} seeds = {total} runs on {procs}", flush=True)
     draws = _draws(args)
-    res = compare_strategies(scenarios, strategies, seeds, out, jobs=args.jobs, scheduler=args.scheduler,
-                             limits=not args.no_limits, draws=draws)
+    res = compare_strategies(scenarios, strategies, seeds, out, _execution(args), draws=draws)
+    write_figure(outcome_distributions(res.summaries, HEADLINE, res.strategies, kind="box"), out / "distributions.png",
+                 dpi=110)
     print(format_table(res.table))
     print("\n" + format_robustness(res.robustness))
     print("\n" + format_recovery(res.recovery))
@@ -170,7 +184,7 @@ def _draws(args: argparse.Namespace) -> list[dict]:
     k = getattr(args, "parameter_draws", None)
     if not k:
         return []
-    from sim.history.calibrate import DRAWS, load_draws
+    from sim.studies.calibrate import DRAWS, load_draws
 
     path = Path(args.draws) if args.draws else DRAWS
     draws = load_draws(path)
@@ -181,7 +195,7 @@ def _draws(args: argparse.Namespace) -> list[dict]:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from sim.history.runs import run_replay
+    from sim.studies.replay import run_replay
 
     seeds = _seeds(args.seeds)
     draws = _draws(args)
@@ -191,17 +205,18 @@ def cmd_replay(args: argparse.Namespace) -> int:
           + (f" over {len(draws)} parameter draws" if draws else "") + f" -> {out}/", flush=True)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        table = run_replay(args.mode, seeds, out, jobs=args.jobs, draws=draws, drop=drop,
-                           linkage=not args.no_linkage, progress=not args.quiet, overwrite=args.overwrite)
+        table = run_replay(args.mode, seeds, out, _execution(args), draws=draws, drop=drop,
+                           linkage=not args.no_linkage)
     except KeyboardInterrupt:
         print("\ninterrupted: completed runs are kept; run the same command again to resume", file=sys.stderr)
         return 130
     from sim.history.fit import rmse
     from sim.present.figures.fit import poll_fit
+    from sim.runs.store import write_figure
 
     fig = poll_fit({args.mode: table})
     for ext in ("png", "svg"):
-        fig.savefig(out / f"replay.{ext}", dpi=110)
+        write_figure(fig, out / f"replay.{ext}", dpi=110)
     err = rmse(table)
     print(err.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     print(f"wrote {out}/ (polls.csv, replay.png, replay.svg, monthly/, summaries/, manifest.json)")
@@ -209,14 +224,14 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from sim.history.calibrate import CALIBRATED, DRAWS, calibrate, finish, load_settings, screen
+    from sim.runs.store import write_frame
+    from sim.studies.calibrate import CALIBRATED, DRAWS, calibrate, finish, load_settings, screen
 
     settings = load_settings(args.settings)
     out = Path(args.out) if args.out else RESULTS / "calibration"
     if args.screen:
-        table = screen(settings, jobs=args.jobs or 1, progress=not args.quiet)
-        out.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out / "screening.csv", index=False, float_format="%.6g")
+        table = screen(settings, _execution(args, jobs=args.jobs or 1))
+        write_frame(table, out / "screening.csv", float_format="%.6g")
         print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
         print(f"wrote {out}/screening.csv")
         return 0
@@ -224,7 +239,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     print(f"calibration: {len(settings.parameters)} parameters, {budget // len(settings.seeds)} candidates x "
           f"{len(settings.seeds)} seeds ({budget} runs) -> {out}/", flush=True)
     try:
-        trials = calibrate(settings, out, jobs=args.jobs or 1, budget=budget, progress=not args.quiet)
+        trials = calibrate(settings, out, _execution(args, jobs=args.jobs or 1), budget=budget)
     except KeyboardInterrupt:
         print("\ninterrupted: finished candidates are kept in the journal; run the same command again to resume",
               file=sys.stderr)
@@ -248,8 +263,8 @@ def _shown(path: Path) -> str:
 
 
 def cmd_fit_report(args: argparse.Namespace) -> int:
-    from sim.history.runs import run_replay
     from sim.present.fit_report import write_fit_report
+    from sim.studies.replay import run_replay
 
     seeds = _seeds(args.seeds)
     draws = _draws(args)
@@ -259,8 +274,7 @@ def cmd_fit_report(args: argparse.Namespace) -> int:
     frames = {}
     for name, (mode, drop, linkage) in replays.items():
         print(f"replay {name}: {len(seeds)} seeds", flush=True)
-        run_replay(mode, seeds, out / name, jobs=args.jobs, draws=draws, drop=drop, linkage=linkage,
-                   progress=not args.quiet, overwrite=args.overwrite)
+        run_replay(mode, seeds, out / name, _execution(args), draws=draws, drop=drop, linkage=linkage)
         frames[name] = load_results(out / name).monthly
     cal = Path(args.calibration) if args.calibration else RESULTS / "calibration"
     note = f"{len(seeds)} seeds" + (f" over {len(draws)} parameter draws" if draws else " at the point estimate")
@@ -286,8 +300,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    from sim.analysis.words import format_explain
     from sim.runs.store import write_frame
-    from sim.studies.explain import explain, format_explain
+    from sim.studies.explain import explain
 
     scen = load_scenario(args.scenario, _overrides(args.set))
     strategies = [s.strip() for s in args.strategies.split(";" if ";" in args.strategies else ",") if s.strip()]
@@ -296,8 +311,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     mechanisms = [m.strip() for m in args.mechanisms.split(",") if m.strip()] if args.mechanisms else None
     seeds = _seeds(args.seeds)
     out = Path(args.out) if args.out else RESULTS / f"explain_{datetime.now():%Y%m%d-%H%M%S}"
-    table = explain(scen, strategies, seeds, mechanisms, outcome=args.outcome, out=out, jobs=args.jobs,
-                    scheduler=args.scheduler, progress=True, limits=not args.no_limits)
+    table = explain(scen, strategies, seeds, mechanisms, outcome=args.outcome, out=out, execution=_execution(args))
     print(f"{scen.name}: {args.outcome}, {strategy_label(strategies[0])} (A) vs {strategy_label(strategies[1])} (B), "
           f"{len(seeds)} paired seeds; each mechanism switched off in turn for both strategies")
     print(format_explain(table))
@@ -309,18 +323,16 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     from sim.config.experiment import with_draws
     from sim.runs.batch import plan
-    from sim.runs.runner import default_workers
 
     exp = with_draws(load_experiment(args.experiment, limits=not args.no_limits), _draws(args))
     out = Path(args.out) if args.out else RESULTS / exp.name
     if args.dry_run:
-        print(plan(exp, out, args.jobs or default_workers()))
+        print(plan(exp, out, _execution(args).workers))
         return 0
     print(f"experiment {exp.name!r}: {len(exp)} runs -> {out}/", flush=True)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # a kill (TERM) stops as cleanly as Ctrl-C
     try:
-        run_experiment(exp, out, jobs=args.jobs, scheduler=args.scheduler, overwrite=args.overwrite,
-                       progress=not args.quiet, load=False, limits=not args.no_limits)
+        run_experiment(exp, out, _execution(args), load=False)
     except KeyboardInterrupt:
         print("\ninterrupted: completed runs are kept; run the same command again to resume", file=sys.stderr)
         return 130
@@ -351,7 +363,8 @@ def cmd_results(args: argparse.Namespace) -> int:
 
 
 def cmd_landscape(args: argparse.Namespace) -> int:
-    from sim.analysis.landscape import landscape, landscape_markdown
+    from sim.analysis.landscape import landscape
+    from sim.analysis.words import landscape_markdown
     from sim.outcomes import WEIGHTINGS
 
     res = load_results(args.path, monthly=False)

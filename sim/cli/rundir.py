@@ -12,7 +12,7 @@ from sim.config.scenario import Scenario
 from sim.config.strategies import strategy_label
 from sim.errors import ResultsError
 from sim.runs.runner import RunResult
-from sim.runs.store import run_provenance, write_frame, write_json
+from sim.runs.store import run_provenance, write_figure, write_frame, write_json
 
 RUN_FILES = ("monthly.parquet", "monthly.csv", "events.csv", "summary.csv", "summary.json", "provenance.json",
              "run.png")
@@ -39,11 +39,10 @@ def write_run_dir(result: RunResult, out: str | Path, scenario: Scenario, strate
     write_json(result.summary, out / "summary.json")
     write_json(run_provenance([scenario], [seed], [strategy_label(strategy)], extra), out / "provenance.json")
     if plot:
-        from sim.analysis.comparison import pretty
-        from sim.present.style import plot_run
+        from sim.analysis.words import display_name, scenario_words
+        from sim.present.figures.run import plot_run
 
-        words = str(scenario.name).replace("_", " ")
         fig = plot_run(result.monthly, result.events,
-                       f"{words[:1].upper() + words[1:]}, {pretty(strategy_label(strategy))}, seed {seed}")
-        fig.savefig(out / "run.png", dpi=110)
+                       f"{scenario_words(scenario.name)}, {display_name(strategy_label(strategy))}, seed {seed}")
+        write_figure(fig, out / "run.png", dpi=110)
     return out

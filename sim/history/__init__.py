@@ -1,14 +1,9 @@
-"""The recorded history 2012-2025 (ODD §7.14), layered inside: the data of `data/` (data), the historical replays
-as scenarios (replay), scoring against the polls (fit), running replays (runs) and the calibration (calibrate).
+"""The recorded history 2012-2025 (ODD §7.14): the data of `data/` (data), the historical replays as scenarios
+(replay) and scoring a replay against the polls (fit). Nothing here runs the model: running a replay and the
+calibration are studies (sim.studies.replay, sim.studies.calibrate).
 
-The names of the data, replay and fit modules are available here too (`from sim import history as H;
-H.rmse(...)`); `run_replay` is imported on first use, as it runs the model.
+The names of the three modules are available here too (`from sim import history as H; H.rmse(...)`).
 """
-
-from __future__ import annotations
-
-import importlib
-from typing import Any
 
 from sim.history.data import (
     AGE_GROUP_NAMES,
@@ -45,11 +40,6 @@ __all__ = ["AGE_GROUP_NAMES", "CALIBRATION_SETTINGS", "DATA_DIR", "END", "FIT_YE
            "HORIZON", "MODES", "POLL_YEARS", "START", "Event", "HistoryError", "Mapping", "fieldwork_months",
            "fitted_keys", "frozen_hash", "initial_strategy", "load_declared", "load_events", "load_mapping", "lookup",
            "loss", "month_index", "month_label", "number", "observed", "poll_months", "poll_shares", "polls_table",
-           "read_table", "replay_scenario", "replay_shocks", "replay_specs", "rmse", "run_replay", "sort_rows",
+           "read_table", "replay_scenario", "replay_shocks", "replay_specs", "rmse", "sort_rows",
            "targets"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "run_replay":
-        return importlib.import_module("sim.history.runs").run_replay
-    raise AttributeError(f"module 'sim.history' has no attribute {name!r}")

@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from sim.config.rules import RuleBook
 from sim.config.scenario import Scenario
 from sim.config.strategies import parse_rules, parse_strategy
 from sim.errors import StateError
@@ -24,6 +23,7 @@ from sim.model.agents import Citizen, Government, effect
 from sim.model.disputes import Dispute, DisputeBook
 from sim.model.outputs import Recorder
 from sim.model.population import Population
+from sim.model.rulebook import RuleBook
 from sim.model.shocks import PROVOCATION_ISSUES, Shock
 from sim.model.streams import Draws, monthly_table, stream
 from sim.params import COUNTRIES, ECONOMY, FIELDS, SECURITY, SOCIETY, TECHNOLOGY

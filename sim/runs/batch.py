@@ -30,8 +30,9 @@ from sim.config.experiment import Experiment, RunSpec, load_experiment
 from sim.config.limits import check
 from sim.errors import InputError, ResultsError, SimError
 from sim.provenance import provenance
+from sim.runs.execution import Execution
 from sim.runs.results import Results, ResultStore, load_results
-from sim.runs.runner import default_workers, run, worker_pool
+from sim.runs.runner import run, worker_pool
 from sim.runs.starts import BURN_INS, burn_in_key
 
 MAX_RETRIES = 2  # resubmissions of a task whose worker died
@@ -211,18 +212,18 @@ def by_burn_in(pending: list[tuple[str, RunSpec]]) -> list[tuple[str, RunSpec]]:
     return sorted(pending, key=key)
 
 
-def run_pending(pending: list[tuple[str, RunSpec]], monthly: bool, jobs: int, scheduler: str | None,
-                chunk: int | None) -> Iterator[dict]:
+def run_pending(pending: list[tuple[str, RunSpec]], monthly: bool, execution: Execution) -> Iterator[dict]:
     """Yield run records as tasks finish, rebuilding a broken local pool and resubmitting lost tasks.
     With one job and no scheduler the runs execute in this process, one after the other. When the consumer
     stops early (an error, Ctrl-C, closing the generator) the local workers are stopped at once."""
     pending = by_burn_in(pending)
+    jobs, scheduler = execution.workers, execution.scheduler
     if jobs == 1 and scheduler is None:
         for item in pending:
             yield from execute_runs([item], monthly)
         return
     executor, client, per_task = _executor(jobs, scheduler)
-    per_task = chunk or per_task
+    per_task = execution.chunk or per_task
     tasks = [pending[i:i + per_task] for i in range(0, len(pending), per_task)]
     retries = [0] * len(tasks)
     queue = list(range(len(tasks)))
@@ -298,38 +299,34 @@ def plan(exp: Experiment, out: str | Path, workers: int) -> str:
 
 
 def run_experiment(source: str | Path | dict | Experiment, out: str | Path | None = None,
-                   jobs: int | None = None, scheduler: str | None = None, overwrite: bool = False,
-                   progress: bool = True, chunk: int | None = None, flush_runs: int = 200,
-                   flush_seconds: float = 10.0, load: bool = True, limits: bool = True) -> Results | None:
+                   execution: Execution | None = None, *, load: bool = True, **options: Any) -> Results | None:
     """Run an experiment (file, dict or Experiment) into a results directory; resume what is there.
 
-    Returns the frames (sim.load_results) unless load=False. Completed runs are kept and skipped; runs whose
-    key changed are recomputed. Failures are recorded in OUT/failures/ and counted in the manifest.
-    overwrite: replace a results directory of this tool (only its own files are deleted; see
-    sim.results.ResultStore.clear). Raises ResultsError for a directory that cannot be used or written
+    execution: how (sim.Execution: processes or a Dask scheduler, progress, limits, overwrite, ...); its fields
+    may also be given as keywords (jobs=2). Returns the frames (sim.load_results) unless load=False. Completed runs
+    are kept and skipped; runs whose key changed are recomputed. Failures are recorded in OUT/failures/ and counted
+    in the manifest. overwrite: replace a results directory of this tool (only its own files are deleted; see
+    sim.runs.results.ResultStore.clear). Raises ResultsError for a directory that cannot be used or written
     (nothing completed is lost: the same call resumes), LockError while another batch writes into it,
-    InputError for a bad scheduler, LimitError if the estimated memory or time exceeds a limit of sim.limits
-    (limits=False lifts them).
+    InputError for a bad scheduler, LimitError if the estimated memory or time exceeds a limit of
+    sim.config.limits (limits=False lifts them).
     """
-    exp = source if isinstance(source, Experiment) else load_experiment(source, limits=limits)
+    execution = Execution.of(execution, options)
+    exp = source if isinstance(source, Experiment) else load_experiment(source, limits=execution.limits)
     out = Path(out) if out is not None else Path("results") / exp.name
-    jobs = default_workers() if jobs is None else max(1, jobs)
-    check(exp.estimate(jobs), exp.path or exp.name, limits=limits)
-    check_scheduler(scheduler)
+    check(exp.estimate(execution.workers), exp.path or exp.name, limits=execution.limits)
+    check_scheduler(execution.scheduler)
     store = ResultStore(out)
-    store.check(exp.name, overwrite)  # before anything is written, the lock file included
+    store.check(exp.name, execution.overwrite)  # before anything is written, the lock file included
     store.lock()
     try:
-        return _run_locked(exp, store, out, jobs, scheduler, overwrite, progress, chunk, flush_runs, flush_seconds,
-                           load)
+        return _run_locked(exp, store, out, execution, load)
     finally:
         store.unlock()
 
 
-def _run_locked(exp: Experiment, store: ResultStore, out: Path, jobs: int, scheduler: str | None, overwrite: bool,
-                progress: bool, chunk: int | None, flush_runs: int, flush_seconds: float,
-                load: bool) -> Results | None:
-    notes = store.prepare(exp.name, overwrite)
+def _run_locked(exp: Experiment, store: ResultStore, out: Path, execution: Execution, load: bool) -> Results | None:
+    notes = store.prepare(exp.name, execution.overwrite)
     for n in notes:
         print(f"repair: {n}", file=sys.stderr)
     done = store.done_keys(require_monthly=exp.monthly)
@@ -343,12 +340,12 @@ def _run_locked(exp: Experiment, store: ResultStore, out: Path, jobs: int, sched
         "axes": exp.axes, "runs": len(exp.keys), "monthly": exp.monthly,
         "provenance": provenance(), "created": old.get("created", _now()), "started": _now(),
         "status": "running", "done": len(set(exp.keys) & done), "failed": 0, "repairs": notes,
-        "history": old.get("history", []) + [{"started": _now(), "pending": len(pending), "jobs": jobs,
-                                              "scheduler": scheduler}],
+        "history": old.get("history", []) + [{"started": _now(), "pending": len(pending), "jobs": execution.workers,
+                                              "scheduler": execution.scheduler}],
     }
     store.write_manifest(manifest)  # first: a directory with our manifest is recognisably ours
     store.write_runs(pd.DataFrame([_labels(s, k) for k, s in zip(exp.keys, exp.specs, strict=True)]))
-    prog = Progress(len(exp.keys), len(exp.keys) - len(pending), enabled=progress)
+    prog = Progress(len(exp.keys), len(exp.keys) - len(pending), enabled=execution.progress)
     part = store.next_part()
     buf_s: list[dict] = []
     buf_m: list[pd.DataFrame] = []
@@ -367,7 +364,7 @@ def _run_locked(exp: Experiment, store: ResultStore, out: Path, jobs: int, sched
 
     status, error = "interrupted", None
     stopped: BaseException | None = None
-    records = run_pending(pending, exp.monthly, jobs, scheduler, chunk) if pending else iter(())
+    records = run_pending(pending, exp.monthly, execution) if pending else iter(())
     try:
         for rec in records:
             if rec["ok"]:
@@ -381,7 +378,7 @@ def _run_locked(exp: Experiment, store: ResultStore, out: Path, jobs: int, sched
                                                  "scenario_hash": rec["scenario_hash"], "error": rec["error"],
                                                  "time": _now()})
                 prog.update(0, 1)
-            if len(buf_s) >= flush_runs or time.perf_counter() - last > flush_seconds:
+            if len(buf_s) >= execution.flush_runs or time.perf_counter() - last > execution.flush_seconds:
                 flush()
         flush()
         status = "complete" if failed == 0 else "complete with failures"
@@ -414,15 +411,14 @@ def _run_locked(exp: Experiment, store: ResultStore, out: Path, jobs: int, sched
     return load_results(out, monthly=exp.monthly) if load else None
 
 
-def run_many(specs: Iterable[RunSpec], jobs: int | None = None, monthly: bool = False,
-             scheduler: str | None = None, chunk: int | None = None
-             ) -> Iterator[tuple[RunSpec, dict, pd.DataFrame | None]]:
+def run_many(specs: Iterable[RunSpec], execution: Execution | None = None, monthly: bool = False,
+             **options: Any) -> Iterator[tuple[RunSpec, dict, pd.DataFrame | None]]:
     """Execute run specs and yield (spec, summary, monthly-or-None) as runs finish, without storing
     anything (sim.run_experiment streams to a results directory instead). jobs=1 runs in this process;
     more use the batch runner's process pool (or a Dask scheduler). A run that raises re-raises here."""
     specs = list(specs)
-    jobs = default_workers() if jobs is None else jobs
-    for rec in run_pending([(str(i), s) for i, s in enumerate(specs)], monthly, jobs, scheduler, chunk):
+    execution = Execution.of(execution, options)
+    for rec in run_pending([(str(i), s) for i, s in enumerate(specs)], monthly, execution):
         if not rec["ok"]:
             raise RuntimeError(f"run {rec['labels']} failed:\n{rec['error']}")
         spec = specs[int(rec["key"])]

@@ -123,7 +123,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def default_workers() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))

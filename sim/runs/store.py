@@ -58,8 +58,9 @@ def atomic_write(path: Path, writer: Callable[[Path], None]) -> None:
                 os.remove(tmp)
 
 
-def write_frame(df: pd.DataFrame, path: Path) -> None:
-    """Parquet (zstd; floats byte-stream-split, which compresses model outputs ~25% better) or CSV."""
+def write_frame(df: pd.DataFrame, path: Path, float_format: str | None = None) -> None:
+    """Parquet (zstd; floats byte-stream-split, which compresses model outputs ~25% better) or CSV (floats as
+    `float_format`, e.g. "%.5g", if given), written atomically."""
     if path.suffix == ".parquet":
         table = pa.Table.from_pandas(df, preserve_index=False)
         floats = [f.name for f in table.schema if pa.types.is_floating(f.type)]
@@ -67,7 +68,12 @@ def write_frame(df: pd.DataFrame, path: Path) -> None:
         atomic_write(path, lambda p: pq.write_table(table, p, compression="zstd", use_dictionary=others or False,
                                                     use_byte_stream_split=floats or False))
     else:
-        atomic_write(path, lambda p: df.to_csv(p, index=False))
+        atomic_write(path, lambda p: df.to_csv(p, index=False, float_format=float_format))
+
+
+def write_figure(fig: Any, path: Path, **savefig: Any) -> None:
+    """A matplotlib figure, in the format of the path's suffix (png, svg, pdf), written atomically."""
+    atomic_write(path, lambda p: fig.savefig(p, format=path.suffix.lstrip("."), **savefig))
 
 
 def write_json(obj: Any, path: Path) -> None:

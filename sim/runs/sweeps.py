@@ -15,10 +15,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sim.config.experiment import MAX_RUNS, Experiment, RunSpec, run_key
+from sim.config.experiment import MAX_RUNS, Experiment, expand_points, make_experiment
 from sim.config.scenario import Scenario, ScenarioError, as_scenario
 from sim.config.strategies import strategy_label
 from sim.errors import InputError
+from sim.runs.batch import run_experiment
+from sim.runs.execution import Execution
 from sim.runs.results import Results
 
 
@@ -44,40 +46,31 @@ def points_experiment(name: str, scenario: Scenario | str | Path, points: list[d
         raise InputError(f"{total:,} runs exceed the limit of {MAX_RUNS:,} runs in one experiment", file="<sweep>",
                          given=total, allowed="fewer points, seeds or strategies, or limits=False")
     labels = [strategy_label(s) for s in strategies]
-    specs, keys, scens = [], [], []
-    for i, point in enumerate(points):
-        try:
-            s = scen.with_overrides(**point) if point else scen
-        except ScenarioError as e:
-            raise ScenarioError(f"design point {i}: {e.problem}", file=e.file, line=e.line, path=e.path,
-                                given=e.given, allowed=e.allowed) from None
-        scens.append(s)
-        tags = {"point": i, **{f"sweep.{k}": v for k, v in point.items()}}
-        for label, strat in zip(labels, strategies, strict=True):
-            for seed in seeds:
-                spec = RunSpec(s, strat, seed, label=label, tags=tags)
-                specs.append(spec)
-                keys.append(run_key(spec))
+
+    def bad_point(i: int, point: dict, e: ScenarioError) -> None:
+        raise ScenarioError(f"design point {i}: {e.problem}", file=e.file, line=e.line, path=e.path, given=e.given,
+                            allowed=e.allowed) from None
+
+    specs = expand_points([scen], points, list(zip(labels, strategies, strict=True)), seeds, bad_point)
     digest = hashlib.sha256(json.dumps(points, sort_keys=True, default=str).encode()).hexdigest()[:16]
     data = {"name": name, "scenario": scen.content_hash, "points": digest, "strategies": labels, "seeds": seeds}
     axes = list(dict.fromkeys(k for p in points for k in p))
-    return Experiment(_name(name), f"{len(points)} design points of {scen.name}", specs, keys, data, None, scens,
-                      axes, monthly)
+    scens = list({id(s.scenario): s.scenario for s in specs}.values())
+    return make_experiment(_name(name), specs, data, scenarios=scens,
+                           description=f"{len(points)} design points of {scen.name}", axes=axes, monthly=monthly)
 
 
 def run_points(name: str, scenario: Scenario | str | Path, points: list[dict[str, Any]],
                strategies: list[Any] | tuple = ("two_track", "linked"), seeds: int | list[int] = 50,
-               out: str | Path | None = None, jobs: int | None = None, scheduler: str | None = None,
-               progress: bool = True, monthly: bool = False, overwrite: bool = False,
-               limits: bool = True) -> Results:
+               out: str | Path | None = None, execution: Execution | None = None, monthly: bool = False,
+               **options: Any) -> Results:
     """Run design points (points_experiment) into OUT (default results/NAME) and return their frames; a
-    repeated call resumes (runs already there are not run again)."""
-    from sim.runs.batch import run_experiment
-
-    exp = points_experiment(name, scenario, points, strategies, seeds, monthly, limits)
+    repeated call resumes (runs already there are not run again). execution: how (sim.Execution, or its fields
+    as keywords)."""
+    execution = Execution.of(execution, options)
+    exp = points_experiment(name, scenario, points, strategies, seeds, monthly, execution.limits)
     out = Path(out) if out is not None else Path("results") / exp.name
-    res = run_experiment(exp, out, jobs=jobs, scheduler=scheduler, overwrite=overwrite, progress=progress,
-                         limits=limits)
+    res = run_experiment(exp, out, execution)
     assert res is not None  # load=True
     return res
 
@@ -93,13 +86,11 @@ def grid(axes: dict[str, list[Any]]) -> list[dict[str, Any]]:
 
 def sweep(scenario: Scenario | str | Path, axes: dict[str, list[Any]],
           strategies: list[Any] | tuple = ("two_track", "linked"), seeds: int | list[int] = 50,
-          out: str | Path | None = None, jobs: int | None = None, scheduler: str | None = None,
-          progress: bool = True, monthly: bool = False, name: str | None = None, overwrite: bool = False,
-          limits: bool = True) -> Results:
+          out: str | Path | None = None, execution: Execution | None = None, monthly: bool = False,
+          name: str | None = None, **options: Any) -> Results:
     """The grid over the given values of each field (dotted path), every point under every strategy and seed,
     through the batch runner into OUT (default results/sweep_<fields>); returns the tidy frames (summaries have
     `point` and `sweep.<field>` columns). Example: sim.sweep("scenarios/baseline.yaml",
-    {"disputes.deterrence": [0, 2, 4, 8]}, seeds=20)."""
+    {"disputes.deterrence": [0, 2, 4, 8]}, seeds=20, jobs=2)."""
     name = name or "sweep_" + "_".join(k.split(".")[-1] for k in axes)
-    return run_points(name, scenario, grid(axes), strategies, seeds, out, jobs, scheduler, progress, monthly,
-                      overwrite, limits)
+    return run_points(name, scenario, grid(axes), strategies, seeds, out, Execution.of(execution, options), monthly)

@@ -9,21 +9,22 @@ sentence.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from sim.analysis.comparison import paired_differences, pretty
+from sim.analysis.comparison import paired_differences
 from sim.analysis.stats import bootstrap_ci
+from sim.analysis.words import explain_sentence
 from sim.config.experiment import from_scenarios
 from sim.config.scenario import Scenario
 from sim.config.strategies import strategy_label
 from sim.errors import InputError, ResultsError
 from sim.outcomes import OUTCOMES_BY_NAME
 from sim.runs.batch import run_experiment
+from sim.runs.execution import Execution, results_dir
 
 
 @dataclass(frozen=True)
@@ -88,13 +89,14 @@ def ablated(scenario: Scenario, mechanism: Mechanism) -> Scenario:
 
 
 def explain(scenario: Scenario, strategies: list[Any], seeds: list[int], mechanisms: list[str] | None = None,
-            outcome: str = "health_discounted", out: str | Path | None = None, jobs: int | None = None,
-            scheduler: str | None = None, progress: bool = False, limits: bool = True) -> pd.DataFrame:
+            outcome: str = "health_discounted", out: str | Path | None = None, execution: Execution | None = None,
+            **options: Any) -> pd.DataFrame:
     """Switch off each mechanism in turn for both strategies (same seeds) and trace the difference A − B.
 
     Returns one row for the full model and one per mechanism: diff (mean of A − B) with diff_lo/diff_hi,
     change (ablated − full, paired by seed) with change_lo/change_hi, and a sentence. `out` keeps the runs
-    (a resumable results directory); by default they go to a temporary one."""
+    (a resumable results directory); by default they go to a temporary one. execution: how (sim.Execution, or
+    its fields as keywords; no progress output by default)."""
     if len(strategies) != 2 or strategy_label(strategies[0]) == strategy_label(strategies[1]):
         raise InputError("explain compares two distinct strategies", file="--strategies", given=strategies,
                          allowed="A,B, e.g. two_track,linked")
@@ -105,14 +107,11 @@ def explain(scenario: Scenario, strategies: list[Any], seeds: list[int], mechani
         if name not in MECHANISMS_BY_NAME:
             raise InputError("not a named mechanism", file="--mechanisms", given=name,
                              allowed=", ".join(MECHANISMS_BY_NAME))
+    execution = Execution.of(execution, options, progress=False)
     variants = [scenario] + [ablated(scenario, MECHANISMS_BY_NAME[n]) for n in names]
     exp = from_scenarios("explain", variants, strategies, seeds, monthly=False)
-    if out is not None:
-        res = run_experiment(exp, out, jobs=jobs, scheduler=scheduler, progress=progress, limits=limits)
-        return explain_table(res.summaries, scenario.name, strategies, names, outcome)
-    with tempfile.TemporaryDirectory() as tmp:
-        res = run_experiment(exp, Path(tmp) / "explain", jobs=jobs, scheduler=scheduler, progress=progress,
-                             limits=limits)
+    with results_dir(out, "explain") as where:
+        res = run_experiment(exp, where, execution)
         return explain_table(res.summaries, scenario.name, strategies, names, outcome)
 
 
@@ -120,7 +119,6 @@ def explain_table(summaries: pd.DataFrame, scenario: str, strategies: list[Any],
                   outcome: str = "health_discounted") -> pd.DataFrame:
     """The table of `explain` from the summaries of its runs (full scenario and `<scenario>~no_<name>`)."""
     a, b = (strategy_label(s) for s in strategies)
-    up = OUTCOMES_BY_NAME[outcome].higher_is_better
 
     def diffs(name: str) -> pd.Series:
         sub = summaries[summaries["scenario"] == name]
@@ -140,29 +138,6 @@ def explain_table(summaries: pd.DataFrame, scenario: str, strategies: list[Any],
                      "diff": float(d.mean()), "diff_lo": lo, "diff_hi": hi,
                      "change": float(change.mean()) if name else 0.0, "change_lo": clo, "change_hi": chi})
     table = pd.DataFrame(rows)
-    table["sentence"] = [_sentence(r, up) for _, r in table.iterrows()]
+    table["sentence"] = [explain_sentence(r, MECHANISMS_BY_NAME[name].words if name else "")
+                         for name, (_, r) in zip([None, *mechanisms], table.iterrows(), strict=True)]
     return table
-
-
-def _sentence(r: pd.Series, up: bool) -> str:
-    a, b = pretty(r["a"]), pretty(r["b"])
-    words = OUTCOMES_BY_NAME[r["outcome"]].words
-    if r["mechanism"] == "(full model)":
-        lead = a if (r["diff"] > 0) == up else b
-        return f"In the full model {lead} gives better {words} by {abs(r['diff']):.4f} on average."
-    m = MECHANISMS_BY_NAME[r["mechanism"]]
-    if r["change_lo"] <= 0 <= r["change_hi"]:
-        return f"Without {m.words} the difference does not change measurably."
-    toward = a if (r["change"] > 0) == up else b
-    return (f"Without {m.words} the difference moves {abs(r['change']):.4f} toward {toward}, so this mechanism "
-            f"works in favour of {b if toward == a else a}.")
-
-
-def format_explain(table: pd.DataFrame) -> str:
-    """The explain table for the terminal."""
-    lines = [f"{'mechanism':<24} {'diff A-B [95% interval]':<30} {'change [95% interval]':<30}"]
-    for _, r in table.iterrows():
-        lines.append(f"{r['mechanism']:<24} {r['diff']:+.4f} [{r['diff_lo']:+.4f}, {r['diff_hi']:+.4f}]   "
-                     f"{r['change']:+.4f} [{r['change_lo']:+.4f}, {r['change_hi']:+.4f}]   {r['sentence']}")
-    return "\n".join(lines)
-

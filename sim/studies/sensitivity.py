@@ -31,7 +31,9 @@ from sim.config.scenario import Scenario, ScenarioError, as_scenario
 from sim.config.strategies import strategy_label
 from sim.errors import InputError, LimitError, ResultsError
 from sim.outcomes import OUTCOMES_BY_NAME
-from sim.runs.runner import default_workers, run
+from sim.runs.execution import Execution
+from sim.runs.runner import run
+from sim.runs.sweeps import run_points
 
 Evaluate = Callable[[np.ndarray], "np.ndarray | dict[str, np.ndarray]"]
 STRATEGIES = ("two_track", "linked")
@@ -112,21 +114,23 @@ def time_run(scenario: Scenario | str | Path, strategies: Sequence[Any] = STRATE
 
 
 def budget(scenario: Scenario | str | Path, points: int, strategies: Sequence[Any] = STRATEGIES,
-           seeds: int | Sequence[int] = SEEDS, seconds_per_run: float | None = None, jobs: int | None = None,
-           max_hours: float = MAX_HOURS, limits: bool = True) -> dict[str, Any]:
+           seeds: int | Sequence[int] = SEEDS, seconds_per_run: float | None = None, max_hours: float = MAX_HOURS,
+           execution: Execution | None = None, **options: Any) -> dict[str, Any]:
     """The cost of points x strategies x seeds runs (seconds per run measured by time_run unless given),
-    printed on one line; a LimitError with advice above max_hours on `jobs` processes unless limits=False."""
+    printed on one line; a LimitError with advice above max_hours on the execution's processes unless its limits
+    are lifted (limits=False)."""
+    execution = Execution.of(execution, options)
     n_seeds = seeds if isinstance(seeds, int) else len(seeds)
     measured = seconds_per_run is None
     per = time_run(scenario, strategies) if seconds_per_run is None else float(seconds_per_run)
-    workers = default_workers() if jobs is None else max(1, jobs)
+    workers = execution.workers
     runs = points * len(strategies) * n_seeds
     hours = runs * per / min(workers, max(runs, 1)) / 3600
     text = (f"sensitivity budget: {points:,} design points x {len(strategies)} strategies x {n_seeds} seeds = "
             f"{runs:,} runs x {per:.3f} s ({'measured' if measured else 'given'}) = about {hours:.2f} h on "
             f"{workers} process{'es' if workers > 1 else ''} (limit {max_hours:g} h)")
     print(text, flush=True)
-    if limits and hours > max_hours:
+    if execution.limits and hours > max_hours:
         raise LimitError(f"{runs:,} runs would take about {hours:.1f} h on {workers} processes", file=WHERE,
                          allowed=f"at most {max_hours:g} h (max_hours): fewer trajectories (Morris) or "
                          "a smaller n (Sobol), fewer seeds, a smaller population (population.*.n_public / n_youth), "
@@ -138,14 +142,13 @@ def budget(scenario: Scenario | str | Path, points: int, strategies: Sequence[An
 
 def model_evaluator(scenario: Scenario | str | Path, problem: Problem, strategies: Sequence[Any] = STRATEGIES,
                     seeds: int | Sequence[int] = SEEDS, outcome: str | Sequence[str] = "health_discounted",
-                    out: str | Path | None = None, name: str = "sensitivity", jobs: int | None = None,
-                    seconds_per_run: float | None = None, max_hours: float = MAX_HOURS, limits: bool = True,
-                    progress: bool = True) -> Evaluate:
+                    out: str | Path | None = None, name: str = "sensitivity", seconds_per_run: float | None = None,
+                    max_hours: float = MAX_HOURS, execution: Execution | None = None, **options: Any) -> Evaluate:
     """The model as a function of a design matrix: X -> {output: mean over seeds at each row}, outputs
     '<outcome>: <A> - <B>' (with two strategies) and '<outcome>: <strategy>'. Each call checks the budget, then
-    runs the distinct rows through sim.sweeps.run_points into OUT (resumable)."""
-    from sim.runs.sweeps import run_points
-
+    runs the distinct rows through sim.runs.sweeps.run_points into OUT (resumable). execution: how
+    (sim.Execution, or its fields as keywords)."""
+    execution = Execution.of(execution, options)
     scen = as_scenario(scenario)
     outcomes = [outcome] if isinstance(outcome, str) else list(outcome)
     for o in outcomes:
@@ -159,9 +162,9 @@ def model_evaluator(scenario: Scenario | str | Path, problem: Problem, strategie
         rows = [tuple(_value(x, c) for x, c in zip(row, current, strict=True)) for row in np.asarray(X)]
         unique = list(dict.fromkeys(rows))  # Morris grids repeat points: run each once
         index = {r: i for i, r in enumerate(unique)}
-        budget(scen, len(unique), strategies, seeds, seconds_per_run, jobs, max_hours, limits)
+        budget(scen, len(unique), strategies, seeds, seconds_per_run, max_hours, execution)
         points = [dict(zip(problem.names, r, strict=True)) for r in unique]
-        res = run_points(name, scen, points, strategies, seeds, out, jobs, progress=progress, limits=limits)
+        res = run_points(name, scen, points, strategies, seeds, out, execution)
         where = np.array([index[r] for r in rows])
         ys: dict[str, np.ndarray] = {}
         for o in outcomes:
@@ -206,17 +209,19 @@ def _prepare(scenario: Scenario | str | Path | None, problem: Problem | dict, ev
 
 def morris(scenario: Scenario | str | Path | None, problem: Problem | dict, strategies: Sequence[Any] = STRATEGIES,
            seeds: int | Sequence[int] = SEEDS, trajectories: int = TRAJECTORIES, levels: int = 4,
-           outcome: str | Sequence[str] = "health_discounted", out: str | Path | None = None, jobs: int | None = None,
-           seed: int = 0, evaluate: Evaluate | None = None, seconds_per_run: float | None = None,
-           max_hours: float = MAX_HOURS, limits: bool = True, progress: bool = True) -> pd.DataFrame:
+           outcome: str | Sequence[str] = "health_discounted", out: str | Path | None = None, seed: int = 0,
+           evaluate: Evaluate | None = None, seconds_per_run: float | None = None, max_hours: float = MAX_HOURS,
+           execution: Execution | None = None, **options: Any) -> pd.DataFrame:
     """Morris elementary effects: one row per output and parameter with mu_star, mu_star_conf (95%), sigma and
-    mu. `trajectories` x (parameters + 1) design points on a grid of `levels`; seed fixes the design."""
+    mu. `trajectories` x (parameters + 1) design points on a grid of `levels`; seed fixes the design. Without
+    `evaluate`, the model (model_evaluator) runs the design on `execution` (sim.Execution, or its fields as
+    keywords)."""
     from SALib.analyze import morris as analyze
     from SALib.sample import morris as sample
 
     prob, evaluate = _prepare(scenario, problem, evaluate, "morris", strategies=strategies, seeds=seeds,
-                              outcome=outcome, out=out, jobs=jobs, seconds_per_run=seconds_per_run,
-                              max_hours=max_hours, limits=limits, progress=progress)
+                              outcome=outcome, out=out, seconds_per_run=seconds_per_run, max_hours=max_hours,
+                              execution=Execution.of(execution, options))
     for arg, value in (("trajectories", trajectories), ("levels", levels)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 2:
             raise InputError(f"not a number of {arg}", file=WHERE, path=arg, given=value, allowed="an integer >= 2")
@@ -233,25 +238,27 @@ def morris(scenario: Scenario | str | Path | None, problem: Problem | dict, stra
 
 def sobol(scenario: Scenario | str | Path | None, problem: Problem | dict, strategies: Sequence[Any] = STRATEGIES,
           seeds: int | Sequence[int] = SEEDS, n: int = SOBOL_N, calc_second_order: bool = False,
-          outcome: str | Sequence[str] = "health_discounted", out: str | Path | None = None, jobs: int | None = None,
-          seed: int = 0, evaluate: Evaluate | None = None, seconds_per_run: float | None = None,
-          max_hours: float = MAX_HOURS, limits: bool = True, progress: bool = True) -> pd.DataFrame:
+          outcome: str | Sequence[str] = "health_discounted", out: str | Path | None = None, seed: int = 0,
+          evaluate: Evaluate | None = None, seconds_per_run: float | None = None, max_hours: float = MAX_HOURS,
+          execution: Execution | None = None, **options: Any) -> pd.DataFrame:
     """Sobol first-order and total indices: one row per output and parameter with S1, S1_conf, ST, ST_conf
     (95% bootstrap). n (a power of 2) x (parameters + 2) design points, x (2 parameters + 2) with second-order
-    indices (then in table.attrs['S2'][output]). At most 4 parameters unless limits=False."""
+    indices (then in table.attrs['S2'][output]). At most 4 parameters unless limits=False. Without `evaluate`,
+    the model (model_evaluator) runs the design on `execution` (sim.Execution, or its fields as keywords)."""
+    execution = Execution.of(execution, options)
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
 
     k = len(problem.names if isinstance(problem, Problem) else problem or ())
-    if limits and k > MAX_SOBOL_PARAMETERS:
+    if execution.limits and k > MAX_SOBOL_PARAMETERS:
         raise InputError(f"Sobol indices of {k} parameters are too costly (n x {k + 2} design points)", file=WHERE,
                          given=k, allowed=f"at most {MAX_SOBOL_PARAMETERS} parameters: screen them with morris() "
                          "first and keep the most influential (or limits=False)")
     if isinstance(n, bool) or not isinstance(n, int) or n < 2 or n & (n - 1):
         raise InputError("not a sample size", file=WHERE, path="n", given=n, allowed="a power of 2 >= 2")
     prob, evaluate = _prepare(scenario, problem, evaluate, "sobol", strategies=strategies, seeds=seeds,
-                              outcome=outcome, out=out, jobs=jobs, seconds_per_run=seconds_per_run,
-                              max_hours=max_hours, limits=limits, progress=progress)
+                              outcome=outcome, out=out, seconds_per_run=seconds_per_run, max_hours=max_hours,
+                              execution=execution)
     X = sample.sample(prob.salib(), n, calc_second_order=calc_second_order, seed=seed)
     rows, second = [], {}
     for output, y in _outputs(evaluate, X).items():

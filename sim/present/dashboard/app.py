@@ -24,17 +24,18 @@ try:
 except ImportError as e:  # pragma: no cover - depends on the installation
     raise ImportError('the dashboard needs the `dashboard` extra: pip install -e ".[dashboard]"') from e
 
-from sim.analysis.comparison import pretty, robustness, robustness_sentence, sentence
+from sim.analysis.comparison import compare_table, robustness
+from sim.analysis.words import display_name, robustness_sentence, sentence
 from sim.config.experiment import RunSpec, from_scenarios, load_experiment
 from sim.config.scenario import SCENARIO_DIR, Scenario, load_scenario
-from sim.outcomes import HEADLINE, OUTCOME_TABLE
+from sim.outcomes import HEADLINE, OUTCOME_TABLE, TIE_TOLERANCE
 from sim.params import ADAPTIVE, PRESETS
 from sim.present.figures.time import difference_fan, fan_chart, outcome_distributions, verdict_grid, youth_public_panels
 from sim.runs.batch import run_many
+from sim.runs.execution import Execution, default_workers
 from sim.runs.results import load_results
-from sim.runs.runner import default_workers, run
+from sim.runs.runner import run
 from sim.runs.store import write_frame
-from sim.studies.compare import compare_table
 
 PATH_ENV = "SIM_DASHBOARD_PATH"  # how serve() tells the app which experiment, scenario or results to open
 VARIABLES = ["health", "cooperation", "trust_KR", "trust_JP", "severity", "tension"]  # fan chart choices
@@ -105,7 +106,7 @@ def with_strategies(scenario: Scenario, bodies: dict[str, dict]) -> Scenario:
 
 
 def analyse(summaries: pd.DataFrame, monthly: pd.DataFrame | None, strategies: list[str], out: Path,
-            tol: float = 1e-3, scenario: Scenario | None = None, specs: dict | None = None) -> View:
+            tol: float = TIE_TOLERANCE, scenario: Scenario | None = None, specs: dict | None = None) -> View:
     """The View of finished runs: the first strategy against each other one (as `sim compare` computes it)."""
     a, others = strategies[0], strategies[1:]
     table = compare_table(summaries, a, others, tol)
@@ -126,7 +127,7 @@ def run_live(scenario: Scenario, strategies: list[Any], seeds: int, out: Path, j
     shown: set[int] = set()
     part: View | None = None  # the latest partial view, kept on screen until the next one
     yield 0, len(specs), None
-    records = run_many(specs, jobs=jobs, monthly=True, chunk=len(labels))
+    records = run_many(specs, Execution(jobs=jobs, chunk=len(labels), progress=False), monthly=True)
     try:
         for _, summary, monthly in records:
             if cancel is not None and cancel.is_set():
@@ -177,7 +178,7 @@ def verdict_lines(view: View, scenario: str, outcomes: list[str] | None = None) 
     lines = [f"Verdict (margin {r['margin']:g}): {sentence(r)}" for _, r in t.iterrows()]
     rob = view.robust[view.robust["scenario"] == scenario] if len(view.robust) else view.robust
     for _, rows in (rob.groupby("b", sort=False) if len(rob) else []):
-        lines.append(f"{pretty(rows['a'].iloc[0])} against {pretty(rows['b'].iloc[0])}: {robustness_sentence(rows)}")
+        lines.append(f"{display_name(rows['a'].iloc[0])} against {display_name(rows['b'].iloc[0])}: {robustness_sentence(rows)}")
     return lines
 
 

@@ -28,6 +28,7 @@ from sim.history.data import CALIBRATION_SETTINGS, HISTORY_DIR, MODES, frozen_ha
 from sim.history.fit import LOSS, loss, poll_shares, targets
 from sim.history.replay import fitted_keys, initial_strategy, replay_scenario
 from sim.params import defaults
+from sim.runs.execution import Execution
 
 SETTINGS = CALIBRATION_SETTINGS
 CALIBRATED = HISTORY_DIR / "calibrated.yaml"
@@ -170,13 +171,15 @@ class Evaluator:
 
 
 # ---- screening -----------------------------------------------------------------------------------
-def screen(settings: Settings, jobs: int = 1, progress: bool = True) -> pd.DataFrame:
+def screen(settings: Settings, execution: Execution | None = None, **options: Any) -> pd.DataFrame:
     """One-at-a-time screening of the candidate parameters (settings.parameters and .screen): the loss with each
     parameter at its low and high bound, every other candidate at its default (the prior, whatever an earlier
     calibration found). Rows sorted by the larger change."""
     cands = {**settings.parameters, **settings.screen}
     prior = {k: float(default(k)) for k in cands}
-    ev = Evaluator(settings, jobs)
+    execution = Execution.of(execution, options, jobs=1)
+    progress = execution.progress
+    ev = Evaluator(settings, execution.workers)
     try:
         base, base_rmse = ev(prior)
         rows = []
@@ -212,8 +215,8 @@ def study(settings: Settings, out: Path) -> Any:
                                direction="minimize")
 
 
-def calibrate(settings: Settings, out: Path | str, jobs: int = 1, budget: int | None = None,
-              progress: bool = True) -> pd.DataFrame:
+def calibrate(settings: Settings, out: Path | str, execution: Execution | None = None, budget: int | None = None,
+              **options: Any) -> pd.DataFrame:
     """Run (or resume) a calibration into OUT; returns every finished candidate (parameters, loss, rmse).
 
     budget: runs (candidates x seeds), default the settings'. The first candidate is the prior."""
@@ -239,7 +242,9 @@ def calibrate(settings: Settings, out: Path | str, jobs: int = 1, budget: int | 
     done = len(st.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
     if done == 0:
         st.enqueue_trial(settings.prior)
-    ev = Evaluator(settings, jobs)
+    execution = Execution.of(execution, options, jobs=1)
+    progress = execution.progress
+    ev = Evaluator(settings, execution.workers)
     t0 = time.perf_counter()
     try:
         for i in range(done, n):
