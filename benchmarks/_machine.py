@@ -23,10 +23,10 @@ def header(title: str) -> None:
 
 
 def source_hash() -> str:
-    """Short hash of sim/*.py as they are on disk (spawned workers import them afresh)."""
+    """Short hash of sim/**/*.py as they are on disk (spawned workers import them afresh)."""
     h = hashlib.sha256()
-    for path in sorted((ROOT / "sim").glob("*.py")):
-        h.update(path.name.encode() + path.read_bytes())
+    for path in sorted((ROOT / "sim").rglob("*.py")):
+        h.update(path.relative_to(ROOT / "sim").as_posix().encode() + path.read_bytes())
     return h.hexdigest()[:10]
 
 
@@ -41,7 +41,7 @@ def code_version() -> str:
         head, dirty = "no git", []
     changed = [line[3:] for line in dirty if line.strip()]
     edits = f"uncommitted edits to {', '.join(changed)}" if changed else "sim/ clean"
-    return f"{head} ({edits}); sim/*.py hash {source_hash()}"
+    return f"{head} ({edits}); sim/**/*.py hash {source_hash()}"
 
 
 def processor() -> str:

@@ -4,8 +4,9 @@
     python benchmarks/speed_driver.py compare SEEDS JOBS     # time a 2-strategy comparison of the bundled scenarios
     python benchmarks/speed_driver.py single REPS            # one baseline run, whole and after the burn-in
 
-Only public API that every version since the start of the speed work has (sim.run, sim.config.scenario.load_scenario,
-sim.studies.compare.run_comparison), so the same script measures the old and the new code. Prints one JSON line.
+Only public API that every version since the start of the speed work has (sim.run, sim.load_scenario,
+sim.RelationsModel and run_comparison, in sim.studies.compare since the layout by stages and in sim.compare
+before), so the same script measures the old and the new code. Prints one JSON line.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ STRATEGIES = ["two_track", "linked"]
 
 
 def scenarios() -> list:
-    from sim.config.scenario import load_scenario
+    from sim import load_scenario
 
     return [load_scenario(p) for p in sorted((ROOT / "scenarios").glob("*.yaml"))]
 
@@ -41,7 +42,10 @@ def dump(out: str, seeds: int) -> dict:
 
 
 def compare(seeds: int, jobs: int) -> dict:
-    from sim.studies.compare import run_comparison
+    try:
+        from sim.studies.compare import run_comparison
+    except ModuleNotFoundError:  # the flat layout before the stages became subpackages
+        from sim.compare import run_comparison
 
     scens = scenarios()
     t0 = time.perf_counter()

@@ -2,7 +2,7 @@
 
 A scenario file states only what differs from these defaults (see docs/scenarios.md). The table is
 the single source for validation (sim.scenario), the ODD parameter list (docs/ODD.md) and the
-strategy presets (MODEL.md §5).
+strategy presets (docs/ODD.md, "Presets: values and reasons").
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ def _population(n_public: int, n_youth: int, youth_share: float, g_pub: float, g
 
 
 # ---------------------------------------------------------------------------------------------
-# Strategy levers (MODEL.md §5). A strategy is a bundle of these values per country.
+# Strategy levers (docs/ODD.md §2.2 and "Presets: values and reasons"). A strategy is a bundle of these values per
+# country.
 LEVERS: dict[str, P] = {
     "linkage_mode": P("none", doc="what the aggrieved side does with a dispute", choices=LINKAGE_MODES),
     "spillover": P(0.15, 0.0, 1.0, "weight of a dispute on fields it is not coercively linked to"),
@@ -120,7 +121,7 @@ what a government observes meets a condition. Tit-for-tat and its generous (forg
 & Sigmund 1992) and grim variants answer the other side's moves (provocations and coercion)."""
 
 # ---------------------------------------------------------------------------------------------
-# Shock kinds (MODEL.md §4.2). exogenous: drawn before the run from their own stream.
+# Shock kinds (docs/ODD.md §7.11). exogenous: drawn before the run from their own stream.
 SHOCK_KINDS: dict[str, dict[str, Any]] = {
     "provocation": {"exogenous": False, "doc": "symbolic visit, territorial act or textbook by the actor: "
                     "lowers the other public's trust, raises its grievance, opens/escalates a dispute "

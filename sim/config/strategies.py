@@ -1,4 +1,5 @@
-"""Strategies as lever bundles (MODEL.md §5): presets, custom strategies and the per-country 2x2.
+"""Strategies as lever bundles (docs/ODD.md §2.2, "Presets: values and reasons"): presets, custom strategies and
+the per-country 2x2.
 
 A strategy spec is a name (`two_track`, or a rule-based one such as `tit_for_tat`), a per-country pair
 (`kr=linked,jp=two_track` or `{"KR": "linked", "JP": {...levers}}`) or a lever dict, optionally with `rules`

@@ -2,7 +2,7 @@
 
 A Citizen agent is created on demand (RelationsModel.citizens()) and reads and writes its row of the
 population arrays; it keeps its identity while it lives and is removed from the model when turnover
-replaces it. Government offers, approval and win-set follow MODEL.md §4.3 and §8 (Putnam 1988).
+replaces it. Government offers, approval and win-set follow docs/ODD.md §7.5 and §7.6 (Putnam 1988).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class Citizen(_Agent):
 class Government(_Agent):
     """A country's government: offers per field, approval, win-set, strategy levers, credibility.
 
-    params: the scenario's `government` section (MODEL.md §4.3); credibility_init and credibility_weight: the
+    params: the scenario's `government` section (ODD §7.5); credibility_init and credibility_weight: the
     `disputes` section's starting reputation of this country and its update weight (§8); youth_exchange_gain: the
     `citizens` section's exposure gain at a full youth-exchange lever."""
 
@@ -148,7 +148,7 @@ class Government(_Agent):
     @property
     def threat_credibility(self) -> float:
         """Credibility of a linkage threat as the other side sees it: the reputation earned in this
-        country's own standoffs, and none while its strategy does not link coercively (MODEL.md §8)."""
+        country's own standoffs, and none while its strategy does not link coercively (ODD §7.10)."""
         return self.credibility if self.levers["linkage_mode"] == "coercive" else 0.0
 
     def standoff_outcome(self, held: bool) -> None:

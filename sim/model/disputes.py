@@ -1,4 +1,4 @@
-"""Disputes: one shared list, linkage, back-down hazards, packages, fading, reopening (MODEL.md §4.4, §8).
+"""Disputes: one shared list, linkage, back-down hazards, packages, fading, reopening (docs/ODD.md §7.7–§7.9).
 
 Issue linkage after Tollison & Willett (1979) and McGinnis (1986); audience costs after Fearon (1994).
 Every draw comes from a month-keyed table of the `disputes` stream keyed by (aggrieved country, issue),
@@ -133,7 +133,7 @@ class DisputeBook:
 
     def seed_history(self, keys: list[tuple[str, int]]) -> None:
         """Before the burn-in: every issue the background regime can raise has a past (closed, with a peak
-        of `history_peak`), so reopenings run at their steady rate from the start (MODEL.md §8)."""
+        of `history_peak`), so reopenings run at their steady rate from the start (ODD §7.9)."""
         for issue, aggrieved in keys:
             if self.find(issue, aggrieved) is None:
                 peak = self.p["history_peak"]
@@ -262,7 +262,7 @@ class DisputeBook:
 
     def _hazard(self, country: int, months: int, d: Dispute) -> float:
         """Monthly back-down hazard of one side of a standoff. US pressure falls on the side(s) that brought
-        cooperation into the dispute — the linker, and a counter-linking target (MODEL.md §8)."""
+        cooperation into the dispute — the linker, and a counter-linking target (ODD §7.9)."""
         p, gov, m = self.p, self.model.governments[country], self.model
         audience = 1.0 - np.exp(-gov.levers["audience_cost_rate"] * months)
         escalator = country == d.linker or d.counter

@@ -1,6 +1,6 @@
 """The citizens' monthly update as one compiled loop (numba), when numba is installed.
 
-An optional speed-up of `Population.step` (MODEL.md §4.1): the same floating-point operations in the same
+An optional speed-up of `Population.step` (docs/ODD.md §7.1): the same floating-point operations in the same
 order as the vectorised numpy code, so both paths give the same numbers bit for bit (tests/test_kernels.py).
 Without numba, or with `ENABLED = False` (environment variable SIM_KERNEL=numpy), the numpy path runs.
 """

@@ -1,9 +1,9 @@
-"""RelationsModel: a Mesa model of Republic of Korea-Japan relations under shocks (MODEL.md).
+"""RelationsModel: a Mesa model of Republic of Korea-Japan relations under shocks (docs/ODD.md).
 
 Two governments (Mesa agents) offer cooperation in four fields; citizens of both countries (arrays,
 with Mesa agent views on demand) update trust under social influence, memory, benefits, contact and
 grievance (Friedkin & Johnsen 1990); disputes may be linked to cooperation (Tollison & Willett 1979)
-or handled on their own track. One month per step, in the order of MODEL.md §3.
+or handled on their own track. One month per step, in the order of docs/ODD.md §3.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ STATE_VERSION = 1
 
 @functools.lru_cache(maxsize=4096)
 def provocation_chance(rate: float, deterrence: float, credibility: float) -> float:
-    """An actor's monthly chance to provoke, 1 - exp(-rate * exp(-deterrence * credibility)) (MODEL.md §4.6;
+    """An actor's monthly chance to provoke, 1 - exp(-rate * exp(-deterrence * credibility)) (ODD §7.10;
     remembered, as credibility changes only after standoffs)."""
     return float(1.0 - np.exp(-rate * np.exp(-deterrence * credibility)))
 
@@ -163,7 +163,7 @@ class RelationsModel(mesa.Model):
         return self.data["citizens"]["communication_salience"] * self.governments[country].communication()
 
     def values(self) -> np.ndarray:
-        """Value of cooperation per field under current tension (MODEL.md §4.5d)."""
+        """Value of cooperation per field under current tension (ODD §7.5)."""
         return np.array(self.value_list())
 
     def value_list(self) -> list[float]:
@@ -177,7 +177,7 @@ class RelationsModel(mesa.Model):
 
     def felt_cooperation(self) -> np.ndarray:
         """Realised cooperation as the economies feel it: the economy field loses `tourism_share` of
-        itself in proportion to the cross-border visits lost to boycotts (MODEL.md §8)."""
+        itself in proportion to the cross-border visits lost to boycotts (ODD §7.1)."""
         return np.array(self.felt_list())
 
     def felt_list(self) -> list[float]:
@@ -189,7 +189,7 @@ class RelationsModel(mesa.Model):
     def public_benefit(self, comm: np.ndarray) -> np.ndarray:
         """Each public's benefit target: economy and society cooperation (as felt, amplified by public
         communication), security and technology cooperation valued in proportion to tension (perceived
-        protection under threat), less hedging (MODEL.md §4.5, §8). comm: each government's communication."""
+        protection under threat), less hedging (ODD §7.1). comm: each government's communication."""
         return np.array(self.benefit_list(np.asarray(comm, float).tolist()))
 
     def benefit_list(self, comm: list[float]) -> list[float]:

@@ -1,4 +1,4 @@
-"""Outputs (MODEL.md §6): the monthly record, relationship health and the per-run summary."""
+"""Outputs (docs/ODD.md §7.13): the monthly record, relationship health and the per-run summary."""
 
 from __future__ import annotations
 
@@ -208,7 +208,7 @@ def recovery(health: np.ndarray, shock_month: int, share: float) -> tuple[bool, 
 
 
 def summarise(frame: pd.DataFrame | TableColumns, events: pd.DataFrame | list[dict], data: dict) -> dict:
-    """Per-run outcomes of MODEL.md §6 (headline: discounted health and cooperation) from the monthly frame (or
+    """Per-run outcomes of ODD §7.13 (headline: discounted health and cooperation) from the monthly frame (or
     the columns of a Recorder's table) and the event log (a frame, or the model's list of events)."""
     o = data["outputs"]
 

@@ -1,4 +1,4 @@
-"""Citizens of both countries as numpy arrays, updated vectorised each month (MODEL.md §4.1, §4.8).
+"""Citizens of both countries as numpy arrays, updated vectorised each month (docs/ODD.md §7.1–§7.4).
 
 Slots: KR citizens occupy rows [0, n_KR), JP citizens [n_KR, n). A slot keeps its citizen for that
 citizen's whole life; when the oldest leaves, a new 18-year-old takes the slot (a new identity).
@@ -50,7 +50,7 @@ def network_bytes(rows: np.ndarray, cols: np.ndarray, a: sparse.csr_matrix) -> i
 
 
 def lever_effect(lever: np.ndarray | float) -> np.ndarray | float:
-    """Diminishing returns of a lever: 1 - exp(-3 * lever) (MODEL.md §8)."""
+    """Diminishing returns of a lever: 1 - exp(-3 * lever) (ODD §7.3)."""
     return 1.0 - np.exp(-3.0 * np.asarray(lever))
 
 

@@ -1,4 +1,4 @@
-"""Shocks: the exogenous schedule drawn before a run, and what each kind touches (MODEL.md §4.2).
+"""Shocks: the exogenous schedule drawn before a run, and what each kind touches (docs/ODD.md §7.11).
 
 Negative shocks act multiplicatively (trust -= m*s*trust), positive ones toward 1
 (trust += m*s*(1 - trust)), with s the magnitude and m the kind's sensitivity (`shock_effects`).

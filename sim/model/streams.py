@@ -1,4 +1,4 @@
-"""Random streams by purpose (MODEL.md §4.7).
+"""Random streams by purpose (docs/ODD.md §7.12).
 
 One integer seed per run is split with numpy.random.SeedSequence into independent streams, one per
 purpose. Month-keyed draws (the exogenous schedule, provocation, dispute and leadership uniforms)

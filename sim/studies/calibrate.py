@@ -1,4 +1,4 @@
-"""Calibration: fit a handful of named parameters to the 2014-2019 polls by a forced replay (MODEL.md §7).
+"""Calibration: fit a handful of named parameters to the 2014-2019 polls by a forced replay (docs/ODD.md §7.15).
 
 problem (experiments/calibration/calibration.yaml: parameters, bounds, seeds, budget) -> candidates
 (optuna's TPE sampler, the prior first) -> evaluation (replays of every seed, common random numbers) -> loss
