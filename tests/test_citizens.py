@@ -437,7 +437,7 @@ def test_visits_lost_to_boycotts_cut_the_felt_economy():
     pop = model.population
     pop.exposure[:] = np.where(pop.is_kr, 0.4, 0.2)
     pop.boycott_i[:] = np.where(pop.is_kr, 0.5, 0.0)
-    model._means()
+    model.update_means()
     kept = (pop.is_kr * 0.4 * 0.5 + ~pop.is_kr * 0.2).sum()
     loss = 1.0 - kept / np.where(pop.is_kr, 0.4, 0.2).sum()
     assert model.visit_loss == pytest.approx(loss)
@@ -453,7 +453,7 @@ def test_acceptance_is_the_weighted_share_not_holding_a_bad_impression():
     model = _model()
     pop = model.population
     pop.trust[:] = np.where(pop.youth, 0.7, 0.3)  # youth accept, the older public does not
-    model._means()
+    model.update_means()
     ys = model.data["population"]
     assert model.acceptance(0) == pytest.approx(ys["KR"]["youth_share_adults"])
     assert model.acceptance(1) == pytest.approx(ys["JP"]["youth_share_adults"])

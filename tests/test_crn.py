@@ -99,7 +99,7 @@ def test_dispute_draws_follow_the_issue_not_the_order_of_creation(tiny_scenario)
     for issue in ("territory", "shrine"):
         da, db = a.disputes.find(issue, 0), b.disputes.find(issue, 0)
         assert da.id != db.id
-        draws = [(book._u(d, m, c)) for book, d in ((a.disputes, da), (b.disputes, db)) for m in (0, 7, 30)
+        draws = [(book.draw(d, m, c)) for book, d in ((a.disputes, da), (b.disputes, db)) for m in (0, 7, 30)
                  for c in range(4)]
         assert draws[:12] == draws[12:]
 

@@ -3,7 +3,7 @@ standoffs and their hazards, packages, settlement, fading, closing, reopening, g
 the seeded history, and dispute draws keyed by issue.
 
 Every test builds a small pinned scenario (burn-in 0, no provocations), places the disputes it needs and fixes
-the draws (`_u`, `_hazard`) where a random draw is in the way; expected values come from the formulas.
+the draws (`draw`, `hazard`) where a random draw is in the way; expected values come from the formulas.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def _sig(x: float) -> float:
 def _fix_draws(model, by_col=None):
     """Every dispute draw fixed: the given columns to the given values, the others to 0.99 (nothing happens)."""
     by_col = by_col or {}
-    model.disputes._u = lambda d, month, col: by_col.get(col, 0.99)
+    model.disputes.draw = lambda d, month, col: by_col.get(col, 0.99)
 
 
 def _standoff(model, linker=KR, severity=0.6, counter=False, fields=(1,), start=0):
@@ -142,7 +142,7 @@ def test_concession_costs_the_target_approval_and_earns_the_linker_credibility()
     kr, jp = model.governments
     kr.approval, jp.approval, kr.credibility = 0.6, 0.5, 0.2
     d = _standoff(model, linker=KR)
-    model.disputes._hazard = lambda country, months, dd: 0.5
+    model.disputes.hazard = lambda country, months, dd: 0.5
     _fix_draws(model, {CONCEDE: 0.1})
     model.disputes.step(3)
     assert d.status == "settled" and not d.standoff
@@ -159,7 +159,7 @@ def test_backing_down_costs_the_linker_approval_and_credibility():
     kr, jp = model.governments
     kr.approval, jp.approval, kr.credibility = 0.6, 0.5, 0.5
     d = _standoff(model, linker=KR)
-    model.disputes._hazard = lambda country, months, dd: 0.5
+    model.disputes.hazard = lambda country, months, dd: 0.5
     _fix_draws(model, {LINKER_BACKS_DOWN: 0.1})
     model.disputes.step(3)
     assert d.status == "open" and not d.standoff and d.linker_backed_down
@@ -171,7 +171,7 @@ def test_no_fading_during_a_standoff():
     """A standoff that neither side ends keeps its severity (no fading while it lasts)."""
     model = _model("linked")
     d = _standoff(model, severity=0.6)
-    model.disputes._hazard = lambda country, months, dd: 0.0
+    model.disputes.hazard = lambda country, months, dd: 0.0
     _fix_draws(model)
     for month in range(5):
         model.disputes.step(month)
@@ -201,12 +201,12 @@ def test_hazard_formula_own_loss_audience_and_pressure():
     assert [model.own_loss(c) for c in (KR, JP)] == pytest.approx(loss)
     assert loss[0] != pytest.approx(loss[1])
     for months in (0, 1, 12):
-        assert model.disputes._hazard(KR, months, d) == pytest.approx(_expected_hazard(model, KR, months, True))
-        assert model.disputes._hazard(JP, months, d) == pytest.approx(_expected_hazard(model, JP, months, False))
-    assert model.disputes._hazard(KR, 12, d) < model.disputes._hazard(KR, 1, d) < model.disputes._hazard(KR, 0, d)
-    calm = model.disputes._hazard(JP, 3, d)
+        assert model.disputes.hazard(KR, months, d) == pytest.approx(_expected_hazard(model, KR, months, True))
+        assert model.disputes.hazard(JP, months, d) == pytest.approx(_expected_hazard(model, JP, months, False))
+    assert model.disputes.hazard(KR, 12, d) < model.disputes.hazard(KR, 1, d) < model.disputes.hazard(KR, 0, d)
+    calm = model.disputes.hazard(JP, 3, d)
     model.realised = np.array([0.5, 0.1, 0.5, 0.5])
-    assert model.disputes._hazard(JP, 3, d) > calm
+    assert model.disputes.hazard(JP, 3, d) > calm
 
 
 # ---- packages ----------------------------------------------------------------------------------
@@ -385,10 +385,10 @@ def test_dispute_draws_are_keyed_by_issue_not_creation_order():
     a.disputes.items = [Dispute(0, "territory", KR, 0.5, 0), Dispute(1, "shrine", KR, 0.5, 0)]
     b.disputes.items = [Dispute(0, "shrine", KR, 0.5, 0), Dispute(1, "territory", KR, 0.5, 0)]
     da, db = a.disputes.find("territory", KR), b.disputes.find("territory", KR)
-    draws_a = [a.disputes._u(da, m, c) for m in range(3) for c in range(4)]
-    draws_b = [b.disputes._u(db, m, c) for m in range(3) for c in range(4)]
+    draws_a = [a.disputes.draw(da, m, c) for m in range(3) for c in range(4)]
+    draws_b = [b.disputes.draw(db, m, c) for m in range(3) for c in range(4)]
     assert draws_a == draws_b
-    other = [a.disputes._u(a.disputes.find("shrine", KR), m, c) for m in range(3) for c in range(4)]
+    other = [a.disputes.draw(a.disputes.find("shrine", KR), m, c) for m in range(3) for c in range(4)]
     assert other != draws_a
 
 

@@ -162,7 +162,7 @@ def _set_publics(model, trust, grievance=0.4):
     for c in range(2):
         pop.trust[pop.country == c] = trust[c]
     pop.grievance[:] = grievance
-    model._means()
+    model.update_means()
 
 
 def _winset(g, trust, grievance):
@@ -294,8 +294,8 @@ def test_each_country_falls_on_its_own_leadership_draw():
     g = model.data["government"]
     for gv in model.governments:
         gv.approval, gv.months_below = 0.0, g["leader_months"] + 2
-    model._leadership = model._leadership.copy()  # the drawn table is shared and read-only
-    model._leadership[0] = [0.5 * g["leader_hazard"], 0.5 * (1 + g["leader_hazard"])]  # KR falls, JP not
+    model.leadership_draws = model.leadership_draws.copy()  # the drawn table is shared and read-only
+    model.leadership_draws[0] = [0.5 * g["leader_hazard"], 0.5 * (1 + g["leader_hazard"])]  # KR falls, JP not
     model.step()
     assert [gv.leader for gv in model.governments] == [2, 1]
     assert model.governments[0].approval == pytest.approx(g["approval_reset"])
@@ -326,7 +326,7 @@ def test_standoff_outcome_moves_credibility_by_its_weight():
 def _provokes(model, actor: int, u: float) -> bool:
     model.provocation_uniforms[0, actor] = [u, 0.5, 0.0]
     model.events = []
-    model._provocations(0, 0)
+    model.provocations(0, 0)
     return any(e["event"] == "provocation" for e in model.events)
 
 
@@ -398,7 +398,7 @@ def test_tension_reverts_to_its_mean():
 def _standoff(model):
     d = Dispute(0, "territory", 0, 0.6, 0, peak=0.6, linker=0, mode="coercive", standoff=True, fields=[1])
     model.disputes.items = [d]
-    model.disputes._hazard = lambda country, months, dd: 0.0  # the standoff lasts
+    model.disputes.hazard = lambda country, months, dd: 0.0  # the standoff lasts
     return d
 
 

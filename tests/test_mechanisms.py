@@ -55,8 +55,8 @@ def _standoff_model(u_target: float, u_linker: float, h: float) -> tuple[Relatio
                                                            "provocation.rate.JP": 0.0}), "linked", 0)
     d = Dispute(0, "territory", 0, 0.6, 0, peak=0.6, linker=0, mode="coercive", standoff=True, fields=[1])
     model.disputes.items = [d]
-    model.disputes._u = lambda dd, month, col: {0: u_target, 1: u_linker}[col]  # CONCEDE, LINKER_BACKS_DOWN
-    model.disputes._hazard = lambda country, months, dd: h
+    model.disputes.draw = lambda dd, month, col: {0: u_target, 1: u_linker}[col]  # CONCEDE, LINKER_BACKS_DOWN
+    model.disputes.hazard = lambda country, months, dd: h
     return model, d
 
 
@@ -77,11 +77,11 @@ def test_us_pressure_falls_on_the_escalator_only():
     hz = {}
     for p in (0.0, 1.0):
         model.us_pressure = p
-        hz[p] = (model.disputes._hazard(0, 3, d), model.disputes._hazard(1, 3, d))
+        hz[p] = (model.disputes.hazard(0, 3, d), model.disputes.hazard(1, 3, d))
     assert hz[1.0][0] > hz[0.0][0]
     assert hz[1.0][1] == hz[0.0][1]
     d.counter = True
-    assert model.disputes._hazard(1, 3, d) > hz[0.0][1]
+    assert model.disputes.hazard(1, 3, d) > hz[0.0][1]
 
 
 def test_boycotts_cut_the_economy_as_felt():

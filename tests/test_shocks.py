@@ -355,7 +355,7 @@ def test_the_provoked_issue_comes_from_the_issue_uniform(u1, u2, issue):
     u[2] (not the magnitude's u[1]); it aggrieves KR."""
     model = _model(**{"provocation.rate.JP": 0.5})
     model.provocation_uniforms[0, JP] = [0.0, u1, u2]
-    model._provocations(0, 0)
+    model.provocations(0, 0)
     [d] = model.disputes.items
     assert (d.issue, d.aggrieved) == (issue, KR)
     assert [e["issue"] for e in model.events if e["event"] == "provocation"] == [issue]

@@ -124,7 +124,9 @@ class DisputeBook:
             out.append([lev * (1.0 - x) for x in np.exp(np.array([-a, -b, -c, -e])).tolist()])
         return out
 
-    def _u(self, d: Dispute, month: int, col: int) -> float:
+    def draw(self, d: Dispute, month: int, col: int) -> float:
+        """The uniform draw of column `col` (REOPEN, PACKAGE, CONCEDE, LINKER_BACKS_DOWN) of a dispute in a month: keyed
+        by the aggrieved country, the issue and the month, so both strategies of a pair draw the same (ODD §7.12)."""
         key = (d.aggrieved, ISSUES.index(d.issue))
         if key not in self._tables:
             m = self.model
@@ -221,7 +223,7 @@ class DisputeBook:
         for d in list(self.items):
             if d.status != "open":
                 chance = p["reopen_settled"] * (1 - d.support) if d.status == "settled" else p["reopen_closed"]
-                if self._u(d, month, REOPEN) < chance:
+                if self.draw(d, month, REOPEN) < chance:
                     self._reopen(d, month, p["reopen_severity"] * d.peak)
                 continue
             if d.standoff:
@@ -230,7 +232,7 @@ class DisputeBook:
             if d.mode == "package":
                 level = min(m.support(d.aggrieved), m.acceptance(d.target))
                 chance = p["package_rate"] * logistic(p["package_k"] * (level - p["package_smin"]))
-                if self._u(d, month, PACKAGE) < chance:
+                if self.draw(d, month, PACKAGE) < chance:
                     self._log(d, "package_agreed", month)
                     self.settle(d, month)
                     continue
@@ -244,8 +246,8 @@ class DisputeBook:
         time within the month, for constant hazards) goes first, so neither side is favoured by the order."""
         govs, cost = self.model.governments, self.model.data["government"]["backdown_cost"]
         t = month - d.standoff_start
-        h_target, h_linker = self._hazard(d.target, t, d), self._hazard(d.linker, t, d)
-        u_target, u_linker = self._u(d, month, CONCEDE), self._u(d, month, LINKER_BACKS_DOWN)
+        h_target, h_linker = self.hazard(d.target, t, d), self.hazard(d.linker, t, d)
+        u_target, u_linker = self.draw(d, month, CONCEDE), self.draw(d, month, LINKER_BACKS_DOWN)
         concede, back = u_target < h_target, u_linker < h_linker
         if concede and back:
             concede = u_target / h_target <= u_linker / h_linker
@@ -260,7 +262,7 @@ class DisputeBook:
             d.standoff, d.linker_backed_down = False, True
             self._log(d, "linker_backed_down", month)
 
-    def _hazard(self, country: int, months: int, d: Dispute) -> float:
+    def hazard(self, country: int, months: int, d: Dispute) -> float:
         """Monthly back-down hazard of one side of a standoff. US pressure falls on the side(s) that brought
         cooperation into the dispute — the linker, and a counter-linking target (ODD §7.9)."""
         p, gov, m = self.p, self.model.governments[country], self.model

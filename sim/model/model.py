@@ -85,7 +85,7 @@ class RelationsModel(mesa.Model):
         self.month = -d["burn_in"]
         self.pending_links: list[int] = []  # open disputes a linker takes up in the first month of the horizon
         self.rules: RuleBook | None = None  # rule-based strategies at work (from month 0)
-        self._means()
+        self.update_means()
         if state is None and d["start_from"]:
             raise StateError("a forward scenario (start_from) starts from the end of its historical replay: run it "
                              "with sim.run, or pass state=sim.runs.starts.start_state(scenario, seed)")
@@ -105,7 +105,7 @@ class RelationsModel(mesa.Model):
         self._provocation_magnitude = shock_mod.magnitude_from_uniform(
             self.provocation_uniforms[:, :, 1], mag["dist"], mag["a"] if mag["dist"] != "fixed" else mag["value"],
             mag["b"])
-        self._leadership = monthly_table(seed, "leadership", self.table_start, months, 2)
+        self.leadership_draws = monthly_table(seed, "leadership", self.table_start, months, 2)
         self._tension_noise = monthly_table(seed, "tension", self.table_start, months, 1,
                                             draw=Draws(1, "normal"))[:, 0].tolist()
         self._changes = [dict(c) for c in d["changes"]]
@@ -115,7 +115,7 @@ class RelationsModel(mesa.Model):
             self.burn_in()
         if start and not self.horizon_started:
             self._start_horizon()
-        self._means()
+        self.update_means()
 
     def burn_in(self) -> None:
         """ODD §5: the months before month 0 under the burn-in strategy (the same for every strategy compared),
@@ -225,7 +225,7 @@ class RelationsModel(mesa.Model):
         (as of the last citizen update)."""
         return 1.0 - self._share(country, self.group_stats["bad"])
 
-    def _means(self) -> None:
+    def update_means(self) -> None:
         """The group statistics of the citizens as they are now, and each country's population-weighted mean
         trust and grievance and the visits lost to boycotts (Python floats: the same operations in the same
         order as numpy's on these 2- and 4-element arrays, hence the same numbers)."""
@@ -299,7 +299,7 @@ class RelationsModel(mesa.Model):
                 self._apply_changes(t)
             for s in self._by_month.get(t, ()):
                 self._fire(s)
-            self._provocations(t, i)
+            self.provocations(t, i)
             self.tension = min(max(float(self.tension), 0.0), 1.0)
         if t < self.pandemic_until:
             self.contact = min(self.contact, self.contact_cap)
@@ -343,11 +343,11 @@ class RelationsModel(mesa.Model):
     def leaders(self, live: bool) -> None:
         """ODD §3 step 6: opinion aggregates, approval, and leaders who fall after months of low approval."""
         t = self.month
-        self._means()
+        self.update_means()
         felt = self.felt_cooperation()
         for gv in self.governments:
             gv.step_approval(felt, self.grievance_mean[gv.country])
-            if live and gv.may_fall(self._leadership[t - self.table_start, gv.country]):
+            if live and gv.may_fall(self.leadership_draws[t - self.table_start, gv.country]):
                 gv.replace_leader()
                 self.log_event(t, "leader_fell", gv.name, gv.approval, origin="endogenous")
 
@@ -382,7 +382,9 @@ class RelationsModel(mesa.Model):
                 self.us_pressure_fixed = ch["us_pressure"]
             self.log_event(t, "change", ch.get("country", "both"), origin="scheduled")
 
-    def _provocations(self, t: int, i: int) -> None:
+    def provocations(self, t: int, i: int) -> None:
+        """Each actor provokes with its deterred monthly chance (provocation_chance) at month t (row i of the
+        month-keyed tables): a provocation shock on the issue drawn for it (ODD §7.10)."""
         pr = self.data["provocation"]
         delta = self.data["disputes"]["deterrence"]
         for actor in range(2):
