@@ -161,6 +161,33 @@ def test_missing_required_kind_in_shock(tmp_path, pinned):
     assert "missing required field `kind`" in msg
 
 
+def test_independent_problems_are_all_reported_in_file_order(tmp_path, pinned):
+    f = write(tmp_path, "several.yaml",
+              f"extends: {pinned}",
+              "name: several",
+              "citizens:",
+              "  noise: 7",
+              "horizn: 30",
+              "strategies:",
+              "  mine:",
+              "    extends: linked",
+              "    dialog: 0.1",
+              "shocks:",
+              "  - kind: summit",
+              "    magnitude: 0.4")
+    err = load_error(f)
+    assert len(err.others) == 3
+    noise, horizon, lever, shock = [err, *err.others]
+    msg = check(noise, file=f, line=4, path="citizens.noise", given=7, allowed=("[0.0, 0.5]",))
+    assert "out of range" in msg
+    msg = check(horizon, file=f, line=5, path="horizn", given="horizn", allowed=("horizon",))
+    assert "unknown field (did you mean 'horizon'?)" in msg
+    msg = check(lever, file=f, line=9, path="strategies.mine.dialog", given="dialog", allowed=("dialogue",))
+    assert "unknown field (did you mean 'dialogue'?)" in msg
+    msg = check(shock, file=f, line=11, path="shocks.0", allowed=("[-100000, 100000]",))
+    assert "missing required field `month`" in msg
+
+
 def test_missing_extends_file(tmp_path):
     f = write(tmp_path, "orphan.yaml",
               "name: orphan",

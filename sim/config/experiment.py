@@ -15,6 +15,7 @@ import itertools
 import json
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import numpy as np
 from sim.config.limits import Estimate, estimate
 from sim.config.paths import check_component
 from sim.config.rules import rule_notes
-from sim.config.scenario import Scenario, ScenarioError, load_scenario
+from sim.config.scenario import Scenario, ScenarioError, load_scenario, nearest
 from sim.config.strategies import (
     StrategyError,
     parse_rules,
@@ -60,17 +61,18 @@ class RunSpec:
         return self.label or strategy_label(self.strategy)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Experiment:
-    """A validated experiment: its runs (specs with keys) and what it was built from."""
+    """A validated experiment: its runs (specs with keys) and what it was built from. Made by make_experiment,
+    which every way of building one calls (a file, code, a sweep, a replay, parameter draws)."""
 
     name: str
-    description: str
+    description: str = ""
     specs: list[RunSpec]
     keys: list[str]
     data: dict
     path: str | None = None
-    scenarios: list = field(default_factory=list)
+    scenarios: list[Scenario] = field(default_factory=list)
     axes: list[str] = field(default_factory=list)
     monthly: bool = True
 
@@ -89,6 +91,41 @@ class Experiment:
                 entry = counts.setdefault(id(spec.scenario), [spec.scenario.data, 0])
                 entry[1] += 1
         return estimate([d for d, _ in counts.values()], [n for _, n in counts.values()], workers, self.monthly)
+
+
+def make_experiment(name: str, specs: list[RunSpec], data: dict, *, scenarios: list[Scenario],
+                    description: str = "", path: str | None = None, axes: list[str] | None = None,
+                    monthly: bool = True) -> Experiment:
+    """An experiment of these runs, with their keys (run_keys: the part before the seed hashed once for each run
+    of the same scenario and strategy in a row). `data` is what the experiment's hash covers; `scenarios` are
+    the scenarios the manifest lists."""
+    keys: list[str] = []
+    start = 0
+    for i in range(1, len(specs) + 1):
+        if i == len(specs) or specs[i].scenario is not specs[start].scenario \
+                or specs[i].strategy is not specs[start].strategy:
+            keys += run_keys(specs[start].scenario, specs[start].strategy, [s.seed for s in specs[start:i]])
+            start = i
+    return Experiment(name=name, description=description, specs=specs, keys=keys, data=data, path=path,
+                      scenarios=list(scenarios), axes=list(axes or []), monthly=monthly)
+
+
+def expand_points(scenarios: list[Scenario], points: list[dict[str, Any]], strategies: list[tuple[str, Any]],
+                  seeds: list[int], bad_point: Callable[[int, dict, ScenarioError], None]) -> list[RunSpec]:
+    """Every scenario x design point x strategy x seed, in this order, as run specs tagged `point` (its index)
+    and `sweep.<field>` (its values); the same seeds for every point and strategy (common random numbers).
+    bad_point(i, point, error) reports a point that does not fit a scenario (it must raise)."""
+    specs = []
+    for scen in scenarios:
+        for i, point in enumerate(points):
+            try:
+                s = scen.with_overrides(**point) if point else scen
+            except ScenarioError as e:
+                bad_point(i, point, e)
+                raise
+            tags = {"point": i, **{f"sweep.{k}": v for k, v in point.items()}}
+            specs += [RunSpec(s, strat, seed, label=label, tags=tags) for label, strat in strategies for seed in seeds]
+    return specs
 
 
 def run_key(spec: RunSpec) -> str:
@@ -126,10 +163,8 @@ class _Where:
         self.file, self.lines = file, lines
 
     def line(self, path: tuple) -> int | None:
-        for n in range(len(path), -1, -1):
-            if path[:n] in self.lines:
-                return self.lines[path[:n]]
-        return None
+        """The line of the field at `path`, else of the nearest mapping or list holding it (None: not known)."""
+        return nearest(self.lines, path)
 
     def fail(self, problem: str, path: tuple, given: Any = None, allowed: str = "", kind: type = ScenarioError
              ) -> None:
@@ -194,30 +229,24 @@ def load_experiment(source: str | Path | dict, base_dir: str | Path | None = Non
                "(limits=False)", kind=LimitError)
     seeds = _seeds(data["seeds"], w)
     points, axes = _sweep(data.get("sweep"), scenarios, w)
-    specs, keys = [], []
-    seen: dict[str, str] = {}
-    for scen in scenarios:
-        for i, point in enumerate(points):
-            try:
-                s = scen.with_overrides(**point) if point else scen
-            except ScenarioError as e:
-                w.fail(f"a sweep value does not fit the scenario: {e.problem}", ("sweep", "axes", e.path), point,
-                       e.allowed)
-            tags = {"point": i, **{f"sweep.{k}": v for k, v in point.items()}}
-            for label, strat in strategies:
-                for seed, key in zip(seeds, run_keys(s, strat, seeds), strict=True):
-                    spec = RunSpec(s, strat, seed, label=label, tags=tags)
-                    if key in seen and seen[key] != label:
-                        w.fail(f"strategies {seen[key]!r} and {label!r} resolve to the same levers (the same runs)",
-                               ("strategies",), [seen[key], label], "strategies that differ in some lever")
-                    if key in seen:
-                        w.fail("two sweep points give the same scenario (the same runs)", ("sweep", "axes"), point,
-                               "distinct sweep values")
-                    seen[key] = label
-                    specs.append(spec)
-                    keys.append(key)
-    return Experiment(name, description, specs, keys, data,
-                      None if isinstance(source, dict) else str(source), scenarios, axes, monthly)
+    def bad_point(i: int, point: dict, e: ScenarioError) -> None:
+        w.fail(f"a sweep value does not fit the scenario: {e.problem}", ("sweep", "axes", e.path), point, e.allowed)
+
+    specs = expand_points(scenarios, points, strategies, seeds, bad_point)
+    exp = make_experiment(name, specs, data, scenarios=scenarios, description=description,
+                          path=None if isinstance(source, dict) else str(source), axes=axes, monthly=monthly)
+    seen: dict[str, RunSpec] = {}
+    for key, spec in zip(exp.keys, exp.specs, strict=True):
+        if key in seen and seen[key].strategy_label != spec.strategy_label:
+            w.fail(f"strategies {seen[key].strategy_label!r} and {spec.strategy_label!r} resolve to the same levers "
+                   "(the same runs)", ("strategies",), [seen[key].strategy_label, spec.strategy_label],
+                   "strategies that differ in some lever")
+        if key in seen:
+            w.fail("two sweep points give the same scenario (the same runs)", ("sweep", "axes"),
+                   {k.removeprefix("sweep."): v for k, v in spec.tags.items() if k.startswith("sweep.")},
+                   "distinct sweep values")
+        seen[key] = spec
+    return exp
 
 
 def _analysis(value: Any, w: _Where) -> None:
@@ -559,16 +588,11 @@ def _bounds(spec: Any, path: tuple, w: _Where) -> tuple[float, float]:
 def from_scenarios(name: str, scenarios: list, strategies: list[Any], seeds: list[int],
                    monthly: bool = True) -> Experiment:
     """An experiment built in code from loaded scenarios (as `sim compare` and notebooks do)."""
-    specs, keys = [], []
     labels = [strategy_label(s) for s in strategies]
-    for scen in scenarios:
-        for label, strat in zip(labels, strategies, strict=True):
-            for seed in seeds:
-                spec = RunSpec(scen, strat, seed, label=label, tags={"point": 0})
-                specs.append(spec)
-                keys.append(run_key(spec))
+    specs = expand_points(list(scenarios), [{}], list(zip(labels, strategies, strict=True)), list(seeds),
+                          lambda i, point, e: None)
     data = {"name": name, "scenarios": [s.content_hash for s in scenarios], "strategies": labels, "seeds": seeds}
-    return Experiment(name, "", specs, keys, data, None, list(scenarios), [], monthly)
+    return make_experiment(name, specs, data, scenarios=list(scenarios), monthly=monthly)
 
 
 def with_draws(exp: Experiment, draws: list[dict]) -> Experiment:
@@ -580,16 +604,15 @@ def with_draws(exp: Experiment, draws: list[dict]) -> Experiment:
     seeds = list(dict.fromkeys(s.seed for s in exp.specs))
     index = {seed: i % len(draws) for i, seed in enumerate(seeds)}
     variants: dict[tuple[int, int], Any] = {}
-    specs, keys = [], []
+    specs = []
     for spec in exp.specs:
         d = index[spec.seed]
         key = (id(spec.scenario), d)
         if key not in variants:
             variants[key] = spec.scenario.with_overrides(**draws[d])
-        new = RunSpec(variants[key], spec.strategy, spec.seed, spec.label, {**spec.tags, "draw": d})
-        specs.append(new)
-        keys.append(run_key(new))
+        specs.append(RunSpec(variants[key], spec.strategy, spec.seed, spec.label, {**spec.tags, "draw": d}))
     data = {**exp.data, "parameter_draws": hashlib.sha256(json.dumps(draws, sort_keys=True).encode()).hexdigest()[:16],
             "draws": len(draws)}
     scenarios = list({id(s.scenario): s.scenario for s in specs}.values())
-    return Experiment(exp.name, exp.description, specs, keys, data, exp.path, scenarios, exp.axes, exp.monthly)
+    return make_experiment(exp.name, specs, data, scenarios=scenarios, description=exp.description, path=exp.path,
+                           axes=exp.axes, monthly=exp.monthly)

@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,7 +178,7 @@ def load_scenario(path: str | Path, overrides: dict | None = None, **kw: Any) ->
     resolved = merge(defaults(), user)
     if where.get(("name",), (None,))[0] != str(path):  # a name is not inherited from the parent file
         resolved["name"] = path.stem
-    notes = validate(resolved, where, str(path), user=user)
+    notes = validate(resolved, where, str(path))
     scen = Scenario(resolved, str(path), sorted({str(Path(w[0]).resolve()) for w in where.values()}), notes)
     for note in notes:
         warnings.warn(InputWarning(note), stacklevel=2)
@@ -198,7 +199,7 @@ def from_dict(data: dict, name: str = "inline") -> Scenario:
     user = copy.deepcopy(data)
     resolved = merge(defaults(), user)
     resolved.setdefault("name", name)
-    notes = validate(resolved, {}, f"<{name}>", user=user)
+    notes = validate(resolved, {}, f"<{name}>")
     return Scenario(resolved, None, [], notes)
 
 
@@ -219,10 +220,23 @@ def _set_dotted(d: dict, dotted: str, value: Any, origin: str) -> None:
 
 def _unknown(key: Any, known: dict, path: str, file: str, line: int | None) -> None:
     names = [str(k) for k in known]
-    close = difflib.get_close_matches(str(key), names, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ScenarioError(f"unknown field{hint}", file=file, line=line, path=path, given=key,
+    raise ScenarioError(f"unknown field{_hint(key, names)}", file=file, line=line, path=path, given=key,
                         allowed=", ".join(sorted(names)) or "nothing here")
+
+
+def _hint(given: Any, names: list[str]) -> str:
+    """` (did you mean 'x'?)` naming the one of `names` closest to `given`, or "" when none is close."""
+    close = difflib.get_close_matches(str(given), names, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def nearest(table: dict, path: tuple, default: Any = None) -> Any:
+    """The entry of `table` for `path`, else for its longest prefix that has one (the root `()` last), else
+    `default`: where in a file a field, or the mapping or list holding it, was written."""
+    for n in range(len(path), -1, -1):
+        if path[:n] in table:
+            return table[path[:n]]
+    return default
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,250 +244,296 @@ class _Stop(Exception):
     """Ends the check of one field after its problem was recorded (the others are still checked)."""
 
 
-def validate(data: dict, where: dict, file: str, user: dict | None = None) -> list[str]:
+def validate(data: dict, where: dict, file: str) -> list[str]:
     """Check a resolved scenario dict against the schema.
 
     Raises ScenarioError for the first problem, with every other problem found in `.others`; returns warnings
     (problems that do not stop a run, such as a shock scheduled outside the simulated months)."""
-    errors: list[ScenarioError] = []
-    notes: list[str] = []
+    return Validator(data, where, file).run()
 
-    def loc(path: tuple) -> tuple[str, int | None, tuple]:
-        for n in range(len(path), -1, -1):
-            if path[:n] in where:
-                return where[path[:n]]
-        return file, None, ()
 
-    def fail(problem: str, path: tuple, given: Any = None, allowed: str = "") -> None:
-        f, ln, chain = loc(path)
-        errors.append(ScenarioError(problem, file=f, line=ln, path=".".join(map(str, path)), given=given,
-                                    allowed=allowed, chain=chain))
+class Validator:
+    """The checks of one resolved scenario. A check that finds a problem records it and stops (raises _Stop);
+    `each` and `attempt` catch that, so the checks of the other fields and entries still run."""
+
+    def __init__(self, data: dict, where: Where, file: str) -> None:
+        self.data, self.where, self.file = data, where, file
+        self.errors: list[ScenarioError] = []
+        self.notes: list[str] = []
+        self.strategies: dict = {}  # the scenario's own strategies (set by run, once known to be a mapping)
+        self.strategy_names: set[str] = set()  # every strategy a reference may name (set by run)
+
+    def run(self) -> list[str]:
+        """Every check in order; raises the first problem (the others in `.others`), else returns the notes."""
+        top = {**PARAMS, "levers": P({}), "strategies": P({}), "disputes_initial": P([]), "shocks": P([]),
+               "random_shocks": P([]), "changes": P([])}
+        self.attempt(self.walk, self.data, top, ())
+        self.attempt(self.levers, self.data.get("levers", {}), ("levers",))
+        self.strategies = self.data.get("strategies", {})
+        if not isinstance(self.strategies, dict):
+            self.record("wrong type", ("strategies",), self.strategies, "a mapping name -> levers")
+            self.strategies = {}
+        self.each(self.strategies.items(), self.custom_strategy)
+        self.strategy_names = set(PRESETS) | set(ADAPTIVE) | {k for k in self.strategies if isinstance(k, str)}
+        if not self.errors:  # the strategy bundles are sound: references to them can be resolved
+            self.attempt(self.strategy, self.data["strategy"], ("strategy",))
+            self.attempt(self.fixed_strategy, self.data["burn_in_strategy"], ("burn_in_strategy",))
+        self.each(((section,) for section in ENTRY_SCHEMAS), self.entries)
+        if not self.errors:  # cross-field checks need every field to have its type
+            self.attempt(self.citizens)
+            self.attempt(self.start)
+        if self.errors:
+            first = self.errors[0]
+            first.others = list(self.errors[1:])
+            raise first
+        return self.notes
+
+    # -- recording ----------------------------------------------------------------------------
+    def loc(self, path: tuple) -> tuple[str, int | None, tuple]:
+        """Where the field at `path` (or the nearest mapping or list holding it) was written: (file, line, chain)."""
+        return nearest(self.where, path, (self.file, None, ()))
+
+    def record(self, problem: str, path: tuple, given: Any = None, allowed: str = "") -> None:
+        """Records a problem of the field at `path`; the check goes on."""
+        f, ln, chain = self.loc(path)
+        self.errors.append(ScenarioError(problem, file=f, line=ln, path=".".join(map(str, path)), given=given,
+                                         allowed=allowed, chain=chain))
+
+    def fail(self, problem: str, path: tuple, given: Any = None, allowed: str = "") -> None:
+        """Records a problem of the field at `path` and stops the check of that field."""
+        self.record(problem, path, given, allowed)
         raise _Stop
 
-    def each(items: Any, check: Any) -> None:
-        """check(item) for every item; a problem in one does not stop the others."""
+    def note(self, text: str, path: tuple) -> None:
+        """Records a warning about the field at `path` (a problem that does not stop a run)."""
+        f, ln, chain = self.loc(path)
+        self.notes.append(ScenarioError(text, file=f, line=ln, path=".".join(map(str, path)), chain=chain).render())
+
+    def attempt(self, check: Callable[..., None], *args: Any) -> None:
+        """check(*args); a problem it finds stops only that check."""
+        try:
+            check(*args)
+        except _Stop:
+            pass
+
+    def each(self, items: Iterable[tuple], check: Callable[..., None]) -> None:
+        """check(*item) for every item; a problem in one does not stop the others."""
         for item in items:
-            try:
-                check(*item)
-            except _Stop:
-                pass
+            self.attempt(check, *item)
 
-    def unknown(key: Any, known: Any, path: tuple) -> None:
+    def unknown(self, key: Any, known: Iterable, path: tuple) -> None:
+        """A field name that is not one of `known` (with the closest known name as a hint)."""
         names = [str(k) for k in known]
-        close = difflib.get_close_matches(str(key), names, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        fail(f"unknown field{hint}", path, key, ", ".join(sorted(names)) or "nothing here")
+        self.fail(f"unknown field{_hint(key, names)}", path, key, ", ".join(sorted(names)) or "nothing here")
 
-    def check_scalar(value: Any, spec: P, path: tuple) -> None:
-        d = spec.default if spec.default is not None else (spec.choices[0] if spec.choices else spec.lo)
-        if spec.choices is not None and isinstance(d, tuple):
-            if not isinstance(value, list) or any(not isinstance(v, str) or v not in spec.choices for v in value):
-                fail("not a list of allowed values", path, value, ", ".join(spec.choices))
-            return
-        if spec.choices is not None:
-            if isinstance(value, (list, dict)) or value not in spec.choices:
-                close = difflib.get_close_matches(str(value), [str(c) for c in spec.choices], n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                fail(f"not an allowed value{hint}", path, value, ", ".join(map(str, spec.choices)))
-            return
-        if isinstance(d, bool):
-            if not isinstance(value, bool):
-                fail("wrong type", path, value, "true or false")
-        elif isinstance(d, int):
-            if isinstance(value, bool) or not isinstance(value, int):
-                fail("wrong type", path, value, f"an integer in [{spec.lo}, {spec.hi}]")
-        elif isinstance(d, float):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                fail("wrong type", path, value, f"a number in [{spec.lo}, {spec.hi}]")
-            if not math.isfinite(value):
-                fail("not a finite number", path, value, f"a number in [{spec.lo}, {spec.hi}]")
-        elif isinstance(d, str):
-            if not isinstance(value, str):
-                fail("wrong type", path, value, "a string")
-            if len(value) > MAX_TEXT or "\x00" in value:
-                fail("text too long or holding a NUL character", path, value,
-                     f"a string of at most {MAX_TEXT:,} characters")
-            return
-        elif isinstance(d, dict):
-            if not isinstance(value, dict):
-                fail("wrong type", path, value, "a mapping")
-            return
-        if spec.lo is not None and not (spec.lo <= value <= spec.hi):
-            fail("out of range", path, value, f"[{spec.lo}, {spec.hi}]")
-
-    def walk(value: Any, spec: Any, path: tuple) -> None:
+    # -- values ---------------------------------------------------------------------------------
+    def walk(self, value: Any, spec: Any, path: tuple) -> None:
+        """A value against its part of the schema: a parameter, or a mapping of fields checked one by one."""
         if isinstance(spec, P):
-            check_scalar(value, spec, path)
+            self.scalar(value, spec, path)
         elif isinstance(spec, dict) and spec:
             if not isinstance(value, dict):
-                fail("wrong type", path, value, "a mapping with fields " + ", ".join(spec))
+                self.fail("wrong type", path, value, "a mapping with fields " + ", ".join(spec))
+            self.each(((k, v, spec, path) for k, v in value.items()), self.field)
 
-            def one(k: Any, v: Any) -> None:
-                if k not in spec:
-                    unknown(k, spec, path + (k,))
-                walk(v, spec[k], path + (k,))
+    def field(self, key: Any, value: Any, schema: dict, path: tuple) -> None:
+        """One field of a mapping: a name the schema knows, with a value that fits its part of the schema."""
+        if key not in schema:
+            self.unknown(key, schema, path + (key,))
+        self.walk(value, schema[key], path + (key,))
 
-            each(value.items(), one)
+    def scalar(self, value: Any, spec: P, path: tuple) -> None:
+        """A value against its parameter: one of its choices, else of its default's type and within its range."""
+        d = spec.default if spec.default is not None else (spec.choices[0] if spec.choices else spec.lo)
+        if spec.choices is not None:
+            self.choice(value, spec, path, many=isinstance(d, tuple))
+        elif isinstance(d, str):
+            self.text(value, path)
+        elif isinstance(d, dict):
+            if not isinstance(value, dict):
+                self.fail("wrong type", path, value, "a mapping")
+        else:
+            self.number(value, d, spec, path)
 
-    top = {**PARAMS, "levers": P({}), "strategies": P({}), "disputes_initial": P([]), "shocks": P([]),
-           "random_shocks": P([]), "changes": P([])}
-    each([(data, top, ())], walk)
+    def choice(self, value: Any, spec: P, path: tuple, many: bool) -> None:
+        """One of the parameter's choices (`many`: a list of them)."""
+        if many:
+            if not isinstance(value, list) or any(not isinstance(v, str) or v not in spec.choices for v in value):
+                self.fail("not a list of allowed values", path, value, ", ".join(spec.choices))
+        elif isinstance(value, (list, dict)) or value not in spec.choices:
+            hint = _hint(value, [str(c) for c in spec.choices])
+            self.fail(f"not an allowed value{hint}", path, value, ", ".join(map(str, spec.choices)))
 
-    def check_levers(levers: Any, path: tuple) -> None:
+    def text(self, value: Any, path: tuple) -> None:
+        """A string of at most MAX_TEXT characters, without NUL."""
+        if not isinstance(value, str):
+            self.fail("wrong type", path, value, "a string")
+        if len(value) > MAX_TEXT or "\x00" in value:
+            self.fail("text too long or holding a NUL character", path, value,
+                      f"a string of at most {MAX_TEXT:,} characters")
+
+    def number(self, value: Any, d: Any, spec: P, path: tuple) -> None:
+        """A value of the default's type (true/false, an integer, a finite number) within the parameter's range."""
+        if isinstance(d, bool):
+            if not isinstance(value, bool):
+                self.fail("wrong type", path, value, "true or false")
+        elif isinstance(d, int):
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.fail("wrong type", path, value, f"an integer in [{spec.lo}, {spec.hi}]")
+        elif isinstance(d, float):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                self.fail("wrong type", path, value, f"a number in [{spec.lo}, {spec.hi}]")
+            if not math.isfinite(value):
+                self.fail("not a finite number", path, value, f"a number in [{spec.lo}, {spec.hi}]")
+        if spec.lo is not None and not (spec.lo <= value <= spec.hi):
+            self.fail("out of range", path, value, f"[{spec.lo}, {spec.hi}]")
+
+    # -- strategies ---------------------------------------------------------------------------
+    def levers(self, levers: Any, path: tuple) -> None:
+        """A mapping of known levers, each with a value that fits."""
         if not isinstance(levers, dict):
-            fail("wrong type", path, levers, "a mapping of levers: " + ", ".join(LEVERS))
+            self.fail("wrong type", path, levers, "a mapping of levers: " + ", ".join(LEVERS))
+        self.each(((k, v, LEVERS, path) for k, v in levers.items()), self.field)
 
-        def one(k: Any, v: Any) -> None:
-            if k not in LEVERS:
-                unknown(k, LEVERS, path + (k,))
-            check_scalar(v, LEVERS[k], path + (k,))
-
-        each(levers.items(), one)
-
-    each([(data.get("levers", {}), ("levers",))], check_levers)
-    strategies = data.get("strategies", {})
-    if not isinstance(strategies, dict):
-        each([("wrong type", ("strategies",), strategies, "a mapping name -> levers")], fail)
-        strategies = {}
-
-    def check_custom(sname: Any, body: Any) -> None:
+    def custom_strategy(self, sname: Any, body: Any) -> None:
+        """A strategy of the scenario's own: its name, the strategy it extends, its levers and its rules."""
         if not isinstance(sname, str) or not sname or len(sname) > 100:
-            fail("not a strategy name", ("strategies", sname), sname, "a name of 1-100 characters")
+            self.fail("not a strategy name", ("strategies", sname), sname, "a name of 1-100 characters")
         if not isinstance(body, dict):
-            fail("wrong type", ("strategies", sname), body, "a mapping of levers, optionally `extends`")
+            self.fail("wrong type", ("strategies", sname), body, "a mapping of levers, optionally `extends`")
         body = dict(body)
         base = body.pop("extends", "two_track")
         rules = body.pop("rules", None)
         if not isinstance(base, str) or (base not in PRESETS and base not in ADAPTIVE):
-            close = difflib.get_close_matches(str(base), [*PRESETS, *ADAPTIVE], n=1)
-            fail("unknown strategy in `extends`" + (f" (did you mean {close[0]!r}?)" if close else ""),
-                 ("strategies", sname, "extends"), base, ", ".join([*PRESETS, *ADAPTIVE]))
-        check_levers(body, ("strategies", sname))
+            self.fail("unknown strategy in `extends`" + _hint(base, [*PRESETS, *ADAPTIVE]),
+                      ("strategies", sname, "extends"), base, ", ".join([*PRESETS, *ADAPTIVE]))
+        self.levers(body, ("strategies", sname))
         if rules is not None or base in ADAPTIVE:
-            check_rules(sname)
+            self.rules(sname)
 
-    def check_rules(sname: str) -> None:
+    def rules(self, sname: str) -> None:
+        """The rules of a rule-based strategy resolve; their warnings become notes."""
         path = ("strategies", sname)
         try:
-            rules = resolve_rules(sname, {"strategies": strategies})
-            base = resolve_levers(sname, {"strategies": strategies, "levers": data.get("levers", {})})
+            rules = resolve_rules(sname, {"strategies": self.strategies})
+            base = resolve_levers(sname, {"strategies": self.strategies, "levers": self.data.get("levers", {})})
         except StrategyError as e:
-            fail(str(e).split(": ", 1)[-1] if e.path[:1] == ("rules",) else str(e), path + e.path, e.given,
-                 e.allowed)
+            self.fail(str(e).split(": ", 1)[-1] if e.path[:1] == ("rules",) else str(e), path + e.path, e.given,
+                      e.allowed)
         for sub, text in rule_notes(rules, base):
-            f, ln, chain = loc(path + ("rules", *sub))
-            notes.append(ScenarioError(text, file=f, line=ln, path=".".join(map(str, path + ("rules", *sub))),
-                                       chain=chain).render())
+            self.note(text, path + ("rules", *sub))
 
-    each(strategies.items(), check_custom)
-    strategy_names = set(PRESETS) | set(ADAPTIVE) | {k for k in strategies if isinstance(k, str)}
-
-
-    def check_strategy(spec: Any, path: tuple) -> None:
+    def strategy(self, spec: Any, path: tuple) -> None:
+        """A reference to a strategy (`NAME` or `kr=NAME,jp=NAME`) that resolves."""
         try:
-            parse_strategy(spec, data)
+            parse_strategy(spec, self.data)
         except (StrategyError, TypeError, ValueError, KeyError, AttributeError) as e:
-            fail(str(e) if isinstance(e, StrategyError) else "not a strategy", path, spec,
-                 ", ".join(sorted(strategy_names)) + " or kr=NAME,jp=NAME")
+            self.fail(str(e) if isinstance(e, StrategyError) else "not a strategy", path, spec,
+                      ", ".join(sorted(self.strategy_names)) + " or kr=NAME,jp=NAME")
 
-    def check_fixed(spec: Any, path: tuple) -> None:
-        check_strategy(spec, path)
-        if any(parse_rules(spec, data).values()):
-            fail("the burn-in strategy is a fixed bundle (rules act from month 0 on)", path, spec,
-                 "a fixed strategy: " + ", ".join(sorted(PRESETS)) + " or a custom strategy without rules")
+    def fixed_strategy(self, spec: Any, path: tuple) -> None:
+        """A reference to a strategy without rules (the burn-in's)."""
+        self.strategy(spec, path)
+        if any(parse_rules(spec, self.data).values()):
+            self.fail("the burn-in strategy is a fixed bundle (rules act from month 0 on)", path, spec,
+                      "a fixed strategy: " + ", ".join(sorted(PRESETS)) + " or a custom strategy without rules")
 
-    horizon = data.get("horizon")
-    if not errors:  # the strategy bundles are sound: references to them can be resolved
-        each([(data["strategy"], ("strategy",))], check_strategy)
-        each([(data["burn_in_strategy"], ("burn_in_strategy",))], check_fixed)
+    # -- list entries ---------------------------------------------------------------------------
+    def entries(self, section: str) -> None:
+        """A list section (shocks, changes, ...): a list, then each of its entries."""
+        entries = self.data.get(section, [])
+        if not isinstance(entries, list):
+            self.fail("wrong type", (section,), entries, "a list of entries")
+        self.each(((section, i, e) for i, e in enumerate(entries)), self.entry)
 
-    def check_entry(section: str, i: int, entry: Any) -> None:
+    def entry(self, section: str, i: int, entry: Any) -> None:
+        """One list entry: a mapping of known fields with the required ones set; when those fit, its contents."""
         schema = ENTRY_SCHEMAS[section]
         path = (section, i)
         if not isinstance(entry, dict):
-            fail("wrong type", path, entry, "a mapping with fields " + ", ".join(schema))
-
-        def one(k: Any, v: Any) -> None:
-            if k not in schema:
-                unknown(k, schema, path + (k,))
-            if v is None and schema[k].default is None:
-                return
-            check_scalar(v, schema[k], path + (k,))
-
-        n_before = len(errors)
-        each(entry.items(), one)
+            self.fail("wrong type", path, entry, "a mapping with fields " + ", ".join(schema))
+        n_before = len(self.errors)
+        self.each(((k, v, schema, path) for k, v in entry.items()), self.entry_field)
         missing = [k for k, spec in schema.items() if spec.default is None and entry.get(k) is None]
         for k in missing:
             spec = schema[k]
             allowed = ", ".join(map(str, spec.choices)) if spec.choices else f"[{spec.lo}, {spec.hi}]"
-            each([(f"missing required field `{k}`", path, None, allowed)], fail)
-        if len(errors) > n_before:
+            self.record(f"missing required field `{k}`", path, None, allowed)
+        if len(self.errors) == n_before:
+            self.entry_contents(section, path, entry)
+
+    def entry_field(self, key: Any, value: Any, schema: dict, path: tuple) -> None:
+        """One field of a list entry: a known name with a value that fits (a required field may be left empty)."""
+        if key not in schema:
+            self.unknown(key, schema, path + (key,))
+        if value is None and schema[key].default is None:
             return
+        self.scalar(value, schema[key], path + (key,))
+
+    def entry_contents(self, section: str, path: tuple, entry: dict) -> None:
+        """The fields of a list entry together: actor, strategy, levers, magnitudes and month."""
         kind = entry.get("kind")
         if kind in ("provocation", "trade_coercion", "boycott", "leadership_change", "culture_wave") \
                 and entry.get("actor", "none") not in COUNTRIES:
-            fail(f"a {kind} shock needs an acting country", path + ("actor",), entry.get("actor"), "KR, JP")
+            self.fail(f"a {kind} shock needs an acting country", path + ("actor",), entry.get("actor"), "KR, JP")
         if section in ("shocks", "changes") and entry.get("strategy"):
-            check_strategy(entry["strategy"], path + ("strategy",))
+            self.strategy(entry["strategy"], path + ("strategy",))
         if section == "changes" and "levers" in entry:
-            check_levers(entry["levers"], path + ("levers",))
+            self.levers(entry["levers"], path + ("levers",))
         if section == "random_shocks":
-            a, b, c = (entry.get(k, schema[k].default) for k in ("a", "b", "c"))
-            if entry.get("dist") == "beta" and (a <= 0 or b <= 0):
-                fail("beta magnitudes need a > 0 and b > 0", path, (a, b), "a > 0, b > 0")
-            if entry.get("dist") in ("uniform", "triangular") and not a <= b:
-                fail("the low end `a` must not exceed the high end `b`", path, (a, b), "a <= b")
-            if entry.get("dist") == "triangular" and not a <= c <= b:
-                fail("the triangular mode `c` must lie between `a` and `b`", path, (a, b, c), "a <= c <= b")
-        month = entry.get("month")
-        if section in ("shocks", "changes") and isinstance(horizon, int) and not isinstance(horizon, bool) \
-                and not 0 <= month < horizon:
-            f, ln, chain = loc(path + ("month",))
-            notes.append(ScenarioError(f"month {month} lies outside the simulated months [0, {horizon - 1}]: the "
-                                       "entry has no effect (except in a warm-started continuation, whose months "
-                                       "count on)", file=f, line=ln, path=".".join(map(str, path + ("month",))),
-                                       chain=chain).render())
+            self.magnitudes(path, entry)
+        if section in ("shocks", "changes"):
+            self.month(path, entry)
 
-    for section in ENTRY_SCHEMAS:
-        entries = data.get(section, [])
-        if not isinstance(entries, list):
-            each([("wrong type", (section,), entries, "a list of entries")], fail)
-            continue
-        each([(section, i, e) for i, e in enumerate(entries)], check_entry)
+    def magnitudes(self, path: tuple, entry: dict) -> None:
+        """The bounds `a`, `b` and mode `c` of a random shock's magnitude distribution fit the distribution."""
+        schema = ENTRY_SCHEMAS["random_shocks"]
+        a, b, c = (entry.get(k, schema[k].default) for k in ("a", "b", "c"))
+        if entry.get("dist") == "beta" and (a <= 0 or b <= 0):
+            self.fail("beta magnitudes need a > 0 and b > 0", path, (a, b), "a > 0, b > 0")
+        if entry.get("dist") in ("uniform", "triangular") and not a <= b:
+            self.fail("the low end `a` must not exceed the high end `b`", path, (a, b), "a <= b")
+        if entry.get("dist") == "triangular" and not a <= c <= b:
+            self.fail("the triangular mode `c` must lie between `a` and `b`", path, (a, b, c), "a <= c <= b")
 
-    def check_citizens() -> None:
-        c = data["citizens"]
+    def month(self, path: tuple, entry: dict) -> None:
+        """A shock's or change's month within the simulated months (else a note: the entry has no effect)."""
+        month, horizon = entry.get("month"), self.data.get("horizon")
+        if isinstance(horizon, int) and not isinstance(horizon, bool) and not 0 <= month < horizon:
+            self.note(f"month {month} lies outside the simulated months [0, {horizon - 1}]: the entry has no effect "
+                      "(except in a warm-started continuation, whose months count on)", path + ("month",))
+
+    # -- across fields ----------------------------------------------------------------------------
+    def citizens(self) -> None:
+        """The citizens' network and thresholds, and each country's population, fit together."""
+        c = self.data["citizens"]
         if c["network_k"] % 2:
-            fail("must be even", ("citizens", "network_k"), c["network_k"], "an even integer >= 2")
+            self.fail("must be even", ("citizens", "network_k"), c["network_k"], "an even integer >= 2")
         if not c["bad_threshold"] < c["good_threshold"]:
-            fail("bad_threshold must lie below good_threshold", ("citizens", "bad_threshold"),
-                 c["bad_threshold"], f"< {c['good_threshold']}")
+            self.fail("bad_threshold must lie below good_threshold", ("citizens", "bad_threshold"),
+                      c["bad_threshold"], f"< {c['good_threshold']}")
         for country in COUNTRIES:
-            pop = data["population"][country]
-            good, bad = pop["init_good"], pop["init_bad"]
-            for name, v in (("init_good", good), ("init_bad", bad)):
-                if -1.0 < v < 0.0:
-                    fail("not a share", ("population", country, name), v, "a share in [0, 1], or -1 (not used)")
-            if (good < 0) != (bad < 0):
-                fail("init_good and init_bad are set together", ("population", country, "init_bad"), bad,
-                     "both shares in [0, 1], or both -1 (not used)")
-            if good >= 0 and good + bad > 1.0:
-                fail("init_good + init_bad exceeds 1", ("population", country, "init_bad"), bad,
-                     f"at most {1.0 - good:.4g} (1 - init_good)")
-            if pop["n_public"] + pop["n_youth"] <= c["network_k"]:
-                fail("too few citizens for the network", ("population", country, "n_youth"),
-                     pop["n_youth"], f"n_public + n_youth > network_k ({c['network_k']})")
+            self.population(country, c["network_k"])
 
-    def check_start() -> None:
-        if data["start_from"] and data.get("disputes_initial"):
-            fail("initial disputes are not used by a scenario that starts from a replay (its disputes carry on)",
-                 ("disputes_initial",), len(data["disputes_initial"]), "no disputes_initial with start_from")
+    def population(self, country: str, network_k: int) -> None:
+        """A country's initial good and bad shares, and enough citizens for the network."""
+        pop = self.data["population"][country]
+        good, bad = pop["init_good"], pop["init_bad"]
+        for name, v in (("init_good", good), ("init_bad", bad)):
+            if -1.0 < v < 0.0:
+                self.fail("not a share", ("population", country, name), v, "a share in [0, 1], or -1 (not used)")
+        if (good < 0) != (bad < 0):
+            self.fail("init_good and init_bad are set together", ("population", country, "init_bad"), bad,
+                      "both shares in [0, 1], or both -1 (not used)")
+        if good >= 0 and good + bad > 1.0:
+            self.fail("init_good + init_bad exceeds 1", ("population", country, "init_bad"), bad,
+                      f"at most {1.0 - good:.4g} (1 - init_good)")
+        if pop["n_public"] + pop["n_youth"] <= network_k:
+            self.fail("too few citizens for the network", ("population", country, "n_youth"),
+                      pop["n_youth"], f"n_public + n_youth > network_k ({network_k})")
 
-    if not errors:  # cross-field checks need every field to have its type
-        each([()], check_citizens)
-        each([()], check_start)
-    if errors:
-        first = errors[0]
-        first.others = list(errors[1:])
-        raise first
-    return notes
+    def start(self) -> None:
+        """No initial disputes in a scenario that starts from a replay."""
+        if self.data["start_from"] and self.data.get("disputes_initial"):
+            self.fail("initial disputes are not used by a scenario that starts from a replay (its disputes carry on)",
+                      ("disputes_initial",), len(self.data["disputes_initial"]), "no disputes_initial with start_from")
