@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import ROOT, header, processor  # noqa: E402
 
 import sim  # noqa: E402
-from sim.present.figures import time as F  # noqa: E402
+from sim.present import figures as F  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -88,7 +88,7 @@ def default_signals() -> None:
 def run_tests(copy: Path, timeout: float, tests: list[str] | None, deselect: list[str] = ()) -> tuple[str, str, float]:
     """(outcome, first failing test, seconds) of the quick subset in a copy."""
     env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
-    cmd = [sys.executable, "-m", "pytest", "-m", "not slow", "-x", "-q", "-p", "no:cacheprovider",
+    cmd = [sys.executable, "-m", "pytest", "-m", "not slow", "-x", "-q", "-n", "0", "-p", "no:cacheprovider",
            "-p", "no:randomly", "--no-header", *(tests or test_order(copy))]
     cmd += [f"--deselect={t}" for t in deselect]
     t0 = time.perf_counter()

@@ -1,4 +1,5 @@
-"""The comparison dashboard (sim.present.dashboard.app): its helpers, and one browser test of the whole page."""
+"""The comparison dashboard: what it computes (sim.present.dashboard.logic, importable without Solara), and one
+browser test of the whole page (sim.present.dashboard.app)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("solara")
-
-from sim.present.dashboard.app import (  # noqa: E402
+from sim.present.dashboard.logic import (
     analyse,
     custom_strategy,
     export,
@@ -39,6 +38,13 @@ def tiny_scenarios(folder: Path) -> Path:
     for name in ("tiny_a", "tiny_b"):
         (folder / f"{name}.yaml").write_text(f"extends: {PINNED}\nname: {name}\nhorizon: 24\n")
     return folder
+
+
+def test_the_logic_needs_no_solara():
+    code = ("import sys; import sim.present.dashboard.logic; "
+            "assert 'solara' not in sys.modules, 'solara imported'; print('ok')")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-2000:]
 
 
 def test_custom_strategy_names_and_levers():
@@ -115,15 +121,16 @@ def free_port() -> int:
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium at /usr/bin/chromium")
 def test_dashboard_in_a_browser(tmp_path):
+    pytest.importorskip("solara")
     sync_api = pytest.importorskip("playwright.sync_api")
     folder = tmp_path / "scenarios"
     folder.mkdir()
     tiny_scenarios(folder)
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen([sys.executable, "-c", f"from sim.present.dashboard.app import serve; serve({str(folder)!r}, "
-                               f"port={port})"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    serve = f"from sim.present.dashboard.app import serve; serve({str(folder)!r}, port={port})"
+    server = subprocess.Popen([sys.executable, "-c", serve], cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, start_new_session=True)
     try:
         for _ in range(120):  # ready in ~5 s
             try:

@@ -1,5 +1,6 @@
-"""Workshop figures (sim/present/figures/time.py) on a small real batch: they render to PNG and SVG, draw what the data
-say (the fan chart's median is the median over seeds), fail with clear messages, and leave pyplot alone."""
+"""Workshop figures (sim/present/figures/: time, distributions, verdicts, run) on a small real batch: they render to
+PNG and SVG, draw what the data say (the fan chart's median is the median over seeds, the boxes' dots are the
+seeds), fail with clear messages, leave pyplot alone, and share one style (sim/present/style.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim.present.figures import time as F  # noqa: E402
+from sim.analysis.words import display_name  # noqa: E402
+from sim.present import figures as F  # noqa: E402
+from sim.present import style as P  # noqa: E402
 from sim.runs.batch import run_experiment  # noqa: E402
 
 from .conftest import TESTS_DIR  # noqa: E402
@@ -59,7 +62,8 @@ def all_figures(res) -> dict[str, Figure]:
         "violin": F.outcome_distributions(s, "health_discounted"),
         "violin_counts": F.outcome_distributions(s, "crisis_months", STRATEGIES),
         "ecdf": F.outcome_distributions(s, "cooperation_discounted", kind="ecdf"),
-        "win": F.win_matrix(win_table(s), "health_discounted"),
+        "box": F.outcome_distributions(s, ["health_discounted", "crisis_months"], kind="box"),
+        "win": F.win_matrix_figure(win_table(s), "health_discounted"),
         "youth_public": F.youth_public_panels(m, SHOCKS, STRATEGIES),
         "payoff": F.payoff_table_figure(payoffs()),
     }
@@ -99,7 +103,7 @@ def test_fan_chart_median_is_the_median_over_seeds(batch):
         expected = sub.groupby("month")["health"].apply(lambda x: float(np.median(x.to_numpy(float))))
         np.testing.assert_array_equal(line.get_xdata(), expected.index.to_numpy())
         np.testing.assert_allclose(line.get_ydata(), expected.to_numpy(), rtol=0, atol=1e-6)
-        assert to_hex(line.get_color()) == F.strategy_colours(STRATEGIES)[s].lower()
+        assert to_hex(line.get_color()) == P.strategy_colours(STRATEGIES)[s].lower()
     assert to_hex(median_line(fig, "median:two_track").get_color()) == "#0072b2"
     assert to_hex(median_line(fig, "median:linked").get_color()) == "#d55e00"
     # the runs differ across seeds, so the bands have width
@@ -142,7 +146,7 @@ def test_youth_public_panels_show_each_cohort(batch):
 
 def test_win_matrix_annotates_the_values(batch):
     table = win_table(batch.summaries)
-    fig = F.win_matrix(table, title="Who wins")
+    fig = F.win_matrix_figure(table, title="Who wins")
     ax = fig.axes[0]
     texts = {t.get_text() for t in ax.texts}
     assert {f"{v:.2f}" for v in table["value"]} <= texts
@@ -167,11 +171,14 @@ def test_outcome_distributions_have_one_body_per_scenario_and_strategy(batch):
     (lambda r: F.fan_chart(r.monthly, "health", SHOCKS, point=3), "sweep point 3"),
     (lambda r: F.difference_fan(r.monthly, "health", SHOCKS, "linked", "linked"), "two different strategies"),
     (lambda r: F.difference_fan(r.monthly, "health", SHOCKS, "linked", "package_deal"), "'package_deal'"),
-    (lambda r: F.outcome_distributions(r.summaries, "health_discounted", kind="box"), "kind must be"),
+    (lambda r: F.outcome_distributions(r.summaries, "health_discounted", kind="bar"), "kind must be"),
+    (lambda r: F.outcome_distributions(r.summaries, ["health_discounted", "wellbeing"], kind="box"),
+     "no column 'wellbeing'"),
     (lambda r: F.outcome_distributions(r.summaries, "wellbeing"), "no column 'wellbeing'"),
     (lambda r: F.outcome_distributions(r.summaries, "health_discounted", scenarios=["mars"]), "'mars'"),
-    (lambda r: F.win_matrix(pd.DataFrame({"scenario": ["a"], "strategy": ["linked"]})), "no column(s) 'value'"),
-    (lambda r: F.win_matrix(win_table(r.summaries).assign(outcome="health_discounted"), "crisis_months"),
+    (lambda r: F.win_matrix_figure(pd.DataFrame({"scenario": ["a"], "strategy": ["linked"]})),
+     "no column(s) 'value'"),
+    (lambda r: F.win_matrix_figure(win_table(r.summaries).assign(outcome="health_discounted"), "crisis_months"),
      "outcome 'crisis_months' is not in the table"),
     (lambda r: F.youth_public_panels(r.monthly, SHOCKS, ["linked", "package_deal"]), "'package_deal'"),
     (lambda r: F.youth_public_panels(r.monthly.drop(columns="good_JP_youth"), SHOCKS), "'good_JP_youth'"),
@@ -185,22 +192,67 @@ def test_invalid_input_raises_a_clear_value_error(batch, call, message):
 
 
 def test_strategy_colours_are_fixed_for_named_and_distinct_for_others():
-    c = F.strategy_colours(["kr=two_track,jp=linked", "linked", "two_track", "package_deal", "mine"])
+    c = P.strategy_colours(["kr=two_track,jp=linked", "linked", "two_track", "package_deal", "mine"])
     assert (c["two_track"], c["linked"], c["package_deal"]) == ("#0072B2", "#D55E00", "#009E73")
     assert len(set(c.values())) == len(c)
-    assert F.strategy_label("kr=two_track,jp=linked") == "KR two-track · JP linked"
+    assert not hasattr(P, "strategy_colour")  # one colour function
+
+
+def test_figures_spell_a_strategy_as_the_tables_do():
+    """The display name of sim.analysis.words, in figures as in the report's tables and sentences."""
+    assert P.strategy_text("kr=two_track,jp=linked") == display_name("kr=two_track,jp=linked") \
+        == "KR two-track / JP linked"
+    assert P.strategy_text("kr=two_track,jp=linked", stacked=True) == "KR two-track\nJP linked"
+    assert P.strategy_name("a$b") == "a\\$b"  # ready to draw: the dollar escaped
+
+
+def test_box_distributions_have_one_box_per_strategy_and_scenario_and_a_dot_per_seed(batch):
+    """kind='box' (sim compare's distributions.png): per outcome a panel, per scenario and strategy one box whose
+    dots are that strategy's seeds (their values), and a black median."""
+    s = batch.summaries
+    outcomes = ["health_discounted", "cooperation_discounted"]
+    fig = F.outcome_distributions(s, outcomes, STRATEGIES, kind="box")
+    panels = [ax for ax in fig.axes if ax.get_ylabel()]
+    assert len(panels) == 2
+    for ax, outcome in zip(panels, outcomes, strict=True):
+        boxes = [p for p in ax.patches if (p.get_gid() or "").startswith("box:")]
+        dots = {c.get_gid(): c for c in ax.collections if (c.get_gid() or "").startswith("runs:")}
+        assert len(boxes) == len(dots) == 2 * len(STRATEGIES)  # two scenarios
+        for scen in ("pinned", SHOCKS):
+            for st in STRATEGIES:
+                runs = s[(s["scenario"] == scen) & (s["strategy"] == st)]
+                values = dots[f"runs:{scen}:{st}"].get_offsets()[:, 1]
+                assert len(values) == len(runs) == 6
+                np.testing.assert_allclose(np.sort(values), np.sort(runs[outcome].to_numpy(float)))
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["Pinned", "Figure shocks"]
+        medians = [ln for ln in ax.lines if (ln.get_gid() or "").startswith("median:")]
+        assert len(medians) == 2 * len(STRATEGIES) and all(ln.get_color() == "black" for ln in medians)
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["two-track", "linked"]
+
+
+def test_no_module_of_present_uses_another_modules_private_name():
+    import ast
+    from pathlib import Path
+
+    import sim.present
+
+    root = Path(sim.present.__file__).parent
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.name} imports {private} from {node.module}"
 
 
 def test_run_and_distribution_figures_read_on_a_slide(batch):
     """run.png: every panel has a y label, no legend inside a panel's data area, the events explained in a figure
     legend, a title in words; distributions.png: black medians (one colour, one meaning: the strategy)."""
     from sim.config.scenario import load_scenario
-    from sim.present.style import plot_distributions, plot_run
     from sim.runs.runner import run
 
     res = run(load_scenario(TESTS_DIR / "scenarios" / "figure_shocks.yaml", {"horizon": 24, "burn_in": 12}),
               "linked", 1)
-    fig = plot_run(res.monthly, res.events, "Pinned, linked, seed 1")
+    fig = F.plot_run(res.monthly, res.events, "Pinned, linked, seed 1")
     panels = [ax for ax in fig.axes if ax.get_title()]
     assert len(panels) == 4 and all(ax.get_ylabel() for ax in fig.axes)
     for ax in panels:
@@ -209,9 +261,12 @@ def test_run_and_distribution_figures_read_on_a_slide(batch):
             assert leg.get_bbox_to_anchor().x0 >= ax.get_window_extent().x1 - 1  # outside, right of the data
     assert fig.legends and "endogenous event" in [t.get_text() for t in fig.legends[0].get_texts()][1]
     assert "_" not in fig._suptitle.get_text()
-    dist = plot_distributions(batch.summaries, ["health_discounted"], sorted(batch.summaries["strategy"].unique()))
+    dist = F.outcome_distributions(batch.summaries, ["health_discounted"],
+                                   sorted(batch.summaries["strategy"].unique()), kind="box")
     medians = [ln for ln in dist.axes[0].lines if len(ln.get_xdata()) == 2 and ln.get_color() == "black"]
     assert len(medians) >= 2
+    old = F.plot_distributions(batch.summaries, ["health_discounted"])  # the old name, for old notebooks
+    assert len(old.axes[0].patches) == len(dist.axes[0].patches)
 
 
 def test_verdict_grid_colours_and_words():

@@ -1,6 +1,6 @@
-"""The fit report (sim/present/fit_report.py, sim/present/figures/fit.py) on small real replays: every section is there, the RMSE
-table is sim.history.rmse, missing replays are said so, text from files is escaped, figures have their panels,
-and bad input fails with a message naming what is missing."""
+"""The fit report (sim/present/fit_report.py, sim/present/figures/fit.py) on small real replays: every section is
+there, the RMSE table is sim.history.rmse, missing replays are said so, text from files is escaped, figures have
+their panels, and bad input fails with a message naming what is missing."""
 
 from __future__ import annotations
 

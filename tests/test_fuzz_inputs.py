@@ -54,7 +54,7 @@ CALL_MEMORY = 3 * 2**30  # address space a call may add before it gets MemoryErr
 
 QUICK = settings(max_examples=50, derandomize=True, deadline=None, database=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-LONG = settings(QUICK, max_examples=3000)
+LONG = settings(QUICK, max_examples=1500)  # each of two long tests (3,000 examples in all), so two workers share them
 
 
 def _paths(node, prefix=()):
@@ -449,6 +449,13 @@ def test_mutated_experiments(case):
 
 @pytest.mark.slow
 @LONG
-@given(scenario_cases() | experiment_cases())
-def test_mutated_inputs_long(case):
+@given(scenario_cases())
+def test_mutated_scenarios_long(case):
+    check(case)
+
+
+@pytest.mark.slow
+@LONG
+@given(experiment_cases())
+def test_mutated_experiments_long(case):
     check(case)

@@ -1,5 +1,5 @@
-"""The workshop report from a small real batch: self-contained HTML, PNG and SVG figures, and a real
-headless browser (Debian's chromium) that renders the figures."""
+"""The workshop report from a small real batch: its data computed without HTML (report_data), self-contained HTML,
+PNG and SVG figures, and a real headless browser (Debian's chromium) that renders the figures."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from matplotlib import colors
 from matplotlib import image as mpimg
 
 import sim
-from sim.present.report import build_report
+from sim.analysis import compare_table
+from sim.outcomes import DEFAULT_MARGIN, SATISFICING_THRESHOLD, TIE_TOLERANCE, WEIGHTINGS, AnalysisSettings
+from sim.present.report import ReportData, build_report, report_data
 
 from .helpers import PINNED
 
@@ -33,6 +35,52 @@ def report(tmp_path_factory) -> Path:
            "overrides": {"horizon": 24, "burn_in": 12}, "analysis": {"margins": {"health_discounted": 0.001}}}
     sim.run_experiment(exp, root / "results", jobs=2, progress=False)
     return build_report(root / "results", root / "report")
+
+
+@pytest.fixture(scope="module")
+def plain_results(tmp_path_factory) -> Path:
+    """A tiny batch whose experiment sets no analysis settings."""
+    root = tmp_path_factory.mktemp("plain") / "results"
+    exp = {"name": "plain", "scenarios": [str(PINNED)], "strategies": ["linked", "two_track", "package_deal"],
+           "seeds": 4, "overrides": {"horizon": 12, "burn_in": 6}}
+    sim.run_experiment(exp, root, jobs=1, progress=False)
+    return root
+
+
+def test_report_data_is_computed_without_html(plain_results):
+    """The pure step: the verdict table is sim.analysis.compare_table of the same summaries (the reference
+    against every other strategy, Holm-adjusted), the settings are the defaults of sim.outcomes, the figures are
+    specs not yet drawn; nothing is written."""
+    before = sorted(p.name for p in plain_results.iterdir())
+    data = report_data(plain_results)
+    assert isinstance(data, ReportData) and sorted(p.name for p in plain_results.iterdir()) == before
+    assert data.reference == "two_track" and data.others == ["linked", "package_deal"]
+    summaries = sim.load_results(plain_results, monthly=False).summaries
+    expected = compare_table(summaries, "two_track", ["linked", "package_deal"], TIE_TOLERANCE)
+    pd.testing.assert_frame_equal(data.table, expected)
+    assert data.settings == AnalysisSettings()
+    assert (data.settings.default_margin, data.settings.tie_tolerance, data.settings.satisficing_threshold) == \
+        (DEFAULT_MARGIN, TIE_TOLERANCE, SATISFICING_THRESHOLD)
+    assert list(data.robust["b"].unique()) == ["linked", "package_deal"]
+    assert set(data.robust["criterion"]) >= {f"weighting: {w}" for w in WEIGHTINGS}
+    names = [s.name for s in data.figure_specs()]
+    assert names[:2] == ["verdicts", "win_matrix"] and "fan_health_pinned" in names and len(set(names)) == len(names)
+    assert data.game is None and data.rules is None and data.explain is None and not data.flips
+    other = report_data(plain_results, reference="linked", margins={"health_discounted": 0.5})
+    assert other.reference == "linked" and other.settings.margins["health_discounted"] == 0.5
+    health = other.table[other.table["outcome"] == "health_discounted"]
+    assert (health["margin"] == 0.5).all() and (health["verdict"] == "no clear difference").all()
+    with pytest.raises(ValueError, match="reference strategy 'nope'"):
+        report_data(plain_results, reference="nope")
+
+
+def test_the_report_reads_the_experiments_analysis_settings(report):
+    data = report_data(report.parent.parent / "results")
+    assert data.settings.margins["health_discounted"] == 0.001 and data.settings.margins["crisis_months"] == 1.0
+    health = data.table[data.table["outcome"] == "health_discounted"]
+    assert (health["margin"] == 0.001).all()
+    written = pd.read_csv(report.parent / "comparison.csv")
+    assert len(written) == len(data.table) and list(written.columns) == list(data.table.columns)
 
 
 def test_report_is_self_contained_with_findings(report):

@@ -22,8 +22,9 @@ from matplotlib.text import Text  # noqa: E402
 import sim  # noqa: E402
 from sim import analysis as A  # noqa: E402
 from sim.errors import InputError  # noqa: E402
+from sim.present import figures as F  # noqa: E402
+from sim.present import html as W  # noqa: E402
 from sim.present import style as P  # noqa: E402
-from sim.present.figures import time as F  # noqa: E402
 from sim.present.report import build_report  # noqa: E402
 
 from .helpers import PINNED  # noqa: E402
@@ -158,11 +159,12 @@ def test_figures_show_hostile_names_as_written(hostile):
             "difference": F.difference_fan(m, "health", scen, MATH_PAIR, DOLLARS, mean=True),
             "violin": F.outcome_distributions(s, "health_discounted"),
             "ecdf": F.outcome_distributions(s, "health_discounted", kind="ecdf", title=CONTROL),
-            "win": F.win_matrix(A.win_matrix(s, "health_discounted", 1e-3), value_label=MATH_PAIR),
+            "win": F.win_matrix_figure(A.win_matrix(s, "health_discounted", 1e-3), value_label=MATH_PAIR),
             "youth": F.youth_public_panels(m, scen, [MATH_PAIR, LONG, LABELS[7]]),
             "payoff": F.payoff_table_figure(game),
-            "run": P.plot_run(one_run, None, f"{scen} - {MATH_PAIR} - seed 0"),
-            "distributions": P.plot_distributions(s, ["health_discounted"]),
+            "run": F.plot_run(one_run, None, f"{scen} - {MATH_PAIR} - seed 0"),
+            "distributions": F.outcome_distributions(s, ["health_discounted"], kind="box"),
+            "verdicts": F.verdict_grid(A.compare_table(s, DOLLARS, [MATH_PAIR, SCRIPT]), ["health_discounted"]),
         }
     for name, fig in figs.items():
         fig.savefig(io.BytesIO(), format="png", dpi=40)  # drawing raised a mathtext ParseError before
@@ -173,13 +175,33 @@ def test_figures_show_hostile_names_as_written(hostile):
     shown = {t.get_text().replace("\\$", "$") for fig in figs.values() for t in _texts(fig)}
     assert {MATH_PAIR, DOLLARS, MATH, SCRIPT, ATTR} <= shown  # legend entries, drawn as written
     assert any(x.startswith("long-label-") and x.endswith("…") and len(x) == P.MAX_LABEL for x in shown)
-    assert F.strategy_label(PAIR) == "KR <b>x</b>" and F.strategy_label(ATTR) == ATTR
+    assert P.strategy_text(PAIR) == "KR <b>x</b>" and P.strategy_text(ATTR) == ATTR
 
 
 def test_plain():
-    assert F.plain is P.plain
     assert P.plain("a$b$c") == "a\\$b\\$c" and not is_math_text(P.plain(MATH_PAIR))
     assert P.plain(CONTROL) == "tab here new line bell"
     cut = P.plain("x" * 300)
     assert len(cut) == P.MAX_LABEL and cut.endswith("…") and P.plain("x" * 300, None) == "x" * 300
     assert P.plain(UNICODE) == UNICODE and P.shorten(" a\u202eb ") == "a b"
+
+
+def test_the_shared_html_escape_on_hostile_names():
+    """sim.present.html, the one HTML layer of both reports: text is escaped (quotes too), control characters are
+    shown as U+FFFD, and a table of hostile names and headers holds them only escaped."""
+    from sim.present import fit_report, report
+
+    for name in (SCRIPT, ATTR, TABLE, PAIR, DESCRIPTION, CONTROL):
+        text = W.escape(name)
+        assert "<" not in text and '"' not in text and "\x07" not in text
+        assert html.unescape(text) == name.replace("\x07", "\ufffd")
+    assert W.escape("\ud800x") == "\ufffdx"  # a lone surrogate cannot be written as UTF-8
+    frame = pd.DataFrame({SCRIPT: [TABLE, ATTR], "plain": [CONTROL, 1.5]})
+    cell = W.table(frame)
+    for raw in RAW:
+        assert raw not in cell
+    assert html.escape(SCRIPT) in cell and html.escape(TABLE) in cell and "bell" in cell
+    parser = _Page()
+    parser.feed(W.document(SCRIPT, [cell]))
+    assert {t for t, _ in parser.tags} <= ELEMENTS and SCRIPT in "".join(parser.text)
+    assert report.html is W and fit_report.html is W  # both reports write through it

@@ -1,5 +1,6 @@
-"""Adaptive strategies (sim/config/rules.py): rules fire exactly when their condition holds, rules that never fire change
-nothing, the bundled examples run, the exogenous log stays paired, and bad rules get clear errors."""
+"""Adaptive strategies (sim/config/rules.py, sim/model/rulebook.py): rules fire exactly when their condition holds,
+rules that never fire change nothing, the bundled examples run, the exogenous log stays paired, and bad rules get
+clear errors."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from matplotlib.patches import Rectangle
 
 from sim.analysis.landscape import winner_table
 from sim.config.scenario import ScenarioError, load_scenario
-from sim.present.figures import time as F
+from sim.present import figures as F
 from sim.runs.runner import run
 from sim.runs.sweeps import grid, sweep
 

@@ -251,11 +251,12 @@ def where_it_fails(summaries: pd.DataFrame, a: str, b: str, outcome: str = "heal
     return pd.DataFrame(rows)
 
 
-def compare_table(summaries: pd.DataFrame, reference: str, others: list[str],
-                  tol: float = TIE_TOLERANCE) -> pd.DataFrame:
-    """The reference against each other strategy, per scenario (and sweep point) and outcome
-    (paired_table, Holm-adjusted over all rows), with the columns `sim compare` prints."""
-    table = adjust(pd.concat([paired_table(summaries, reference, o, tol=tol) for o in others], ignore_index=True))
+def compare_table(summaries: pd.DataFrame, reference: str, others: list[str], tol: float = TIE_TOLERANCE,
+                  margins: dict[str, float] | None = None, default_margin: float = DEFAULT_MARGIN) -> pd.DataFrame:
+    """The reference against each other strategy, per scenario (and sweep point) and outcome (paired_table with
+    these margins, Holm-adjusted over all rows), with the columns `sim compare` prints and the report shows."""
+    table = adjust(pd.concat([paired_table(summaries, reference, o, margins=margins, default_margin=default_margin,
+                                           tol=tol) for o in others], ignore_index=True))
     return table.assign(diff_mean=table["diff"])
 
 

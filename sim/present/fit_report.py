@@ -5,29 +5,26 @@ every poll point, RMSE per series (also written to fit_rmse.csv), the counterfac
 breakdown, and two checks that are not fitted (relations called bad; the 2019 fall in visitors).
 
 Text read from files (data sources, parameter names, result.json values) and the caller's seeds note reach the
-page only escaped (html.escape with quotes, control characters replaced); tables go through pandas with
-escape=True. The page holds no script and no path of this machine.
+page only through sim.present.html (escape, table), as in the workshop report. The page holds no script and no
+path of this machine.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sim.errors import InputError
 from sim.history import data as H
 from sim.history.fit import polls_table, rmse
+from sim.present import html
 from sim.present.figures import fit as FF
-from sim.runs.store import atomic_write
+from sim.present.style import need
+from sim.runs.store import write_frame
 
 REPLAYS = ("forced", "free", "free-no_linkage", "free-no_pandemic")
 COUNTERFACTUALS = ("free-no_linkage", "free-no_pandemic")
@@ -37,39 +34,18 @@ COUNTRIES = tuple(H.AGE_GROUP_NAMES)
 REQUIRED = ["scenario", "seed", "month", "cooperation", "visitors_KR",
             *[f"{m}_{c}" for c in COUNTRIES for m in ("good", "bad")],
             *[f"good_{c}_{g}" for c, groups in H.AGE_GROUP_NAMES.items() for g in groups]]
-CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;
-color:#222;font-size:18px;line-height:1.45}
-h1{font-size:2em;margin-bottom:.2em} h2{margin-top:2em;border-bottom:2px solid #0072B2;padding-bottom:.2em}
-img{max-width:100%;height:auto;border:1px solid #ddd;margin:.5em 0}
-table{border-collapse:collapse;font-size:.85em;margin:.5em 0} td,th{border:1px solid #ccc;padding:.25em .5em}
-th{background:#f3f6fa} .warn{color:#a33}
-"""
 HASHED = ("Frozen hash (sim.history.frozen_hash: every file of data/ - polls, checks, timeline, event mapping, "
           "declared strategies - the historical scenario and the calibration settings)")
-_NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 # ---------------------------------------------------------------------------------------------- helpers
 
-def _e(text: object) -> str:
-    """Text for the page: escaped (quotes included), control characters replaced."""
-    return html.escape(_NOT_HTML.sub("\ufffd", str(text)), quote=True)
+_e = html.escape
 
 
 def _table(df: pd.DataFrame, floatfmt: str = "{:.1f}") -> str:
-    """An HTML table whose every cell and header is escaped."""
-    clean = df.rename(columns=lambda c: _NOT_HTML.sub("\ufffd", str(c)))
-    clean = clean.apply(lambda col: col.map(lambda v: _NOT_HTML.sub("\ufffd", v) if isinstance(v, str) else v))
-    return clean.to_html(index=False, float_format=floatfmt.format, border=0, escape=True, na_rep="–")
-
-
-def _img(fig: Figure, alt: str) -> str:
-    """The figure as an embedded PNG, with `alt` (plain text) as its alternative text."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return f'<img alt="{_e(alt)}" title="{_e(alt)}" src="data:image/png;base64,{data}">'
+    """An HTML table whose every cell and header is escaped, missing values as a dash."""
+    return html.table(df, floatfmt, na_rep="–")
 
 
 def _num(value: object, spec: str) -> str:
@@ -115,7 +91,7 @@ def check_replays(replays: Mapping[str, pd.DataFrame]) -> None:
     if "forced" not in replays:
         raise ValueError("the replays must include 'forced'")
     for name, df in replays.items():
-        FF.need(df, f"monthly frame of replay {name!r}", REQUIRED)
+        need(df, f"monthly frame of replay {name!r}", REQUIRED)
 
 
 # ---------------------------------------------------------------------------------------------- tables
@@ -262,7 +238,7 @@ def _header(replays: Mapping[str, pd.DataFrame], calibration: Path | None, seeds
             intervals = pd.read_csv(cal / "intervals.csv")
         except (OSError, ValueError) as e:
             raise InputError(f"cannot read the calibration intervals ({e})", file=str(cal / "intervals.csv")) from None
-        FF.need(intervals, "calibration intervals.csv", ["parameter", "estimate", "low", "high", "bound_low",
+        need(intervals, "calibration intervals.csv", ["parameter", "estimate", "low", "high", "bound_low",
                                                          "bound_high"])
     fitted = result.get("fitted", len(intervals) if intervals is not None else "an unknown number of")
     if result:
@@ -299,7 +275,7 @@ def _polls_section(tables: Mapping[str, pd.DataFrame]) -> list[str]:
              "not scored; the shaded years after 2019 are a projection (no data used).</p>"]
     if "free" not in tables:
         parts.append("<p class=warn>No free replay given: the forced replay only.</p>")
-    parts.append(_img(FF.poll_fit(shown), "simulated polls of the replays against every poll point"))
+    parts.append(html.embed(FF.poll_fit(shown), "simulated polls of the replays against every poll point"))
     return parts
 
 
@@ -334,8 +310,8 @@ def _counterfactual_section(replays: Mapping[str, pd.DataFrame], tables: Mapping
     if missing:
         parts.append(f"<p class=warn>Not given: {_e('; '.join(missing))}.</p>")
     shown = {n: replays[n] for n in ("free", *present)}
-    parts.append(_img(FF.counterfactuals(shown, marks=marks), "median share with a good view per month, free "
-                      "replay and counterfactual replays"))
+    parts.append(html.embed(FF.counterfactuals(shown, marks=marks), "median share with a good view per month, free "
+                            "replay and counterfactual replays"))
     return parts + [_table(poll_change({n: tables[n] for n in shown}))]
 
 
@@ -346,7 +322,8 @@ def _age_section(tables: Mapping[str, pd.DataFrame]) -> list[str]:
     return ['<h2 id="ages">5. Youth and public against the 2016 age breakdown</h2>',
             f"<p>The model's age groups (under 20, 20–29, 60+) against the age breakdown of the {AGE_YEAR} poll. "
             f"{scored} of these age-group points are scored in the fit, so this is part of the fit, not a check.</p>",
-            _img(FF.age_groups(shown, AGE_YEAR), f"age groups against the {AGE_YEAR} poll"), _table(age_table(shown))]
+            html.embed(FF.age_groups(shown, AGE_YEAR), f"age groups against the {AGE_YEAR} poll"),
+            _table(age_table(shown))]
 
 
 def _checks_section(replays: Mapping[str, pd.DataFrame]) -> list[str]:
@@ -372,13 +349,13 @@ def _checks_section(replays: Mapping[str, pd.DataFrame]) -> list[str]:
             f"({_e(FF.COOPERATION)}). The two are on different scales; what can be compared is the direction of "
             f"change. In years where both publics move the same way, the model's 1 − cooperation moves with them: "
             f"{_e('; '.join(agree))}.</p>",
-            _img(FF.relations_check(shown, rel), "share calling relations bad, and the model's 1 - cooperation"),
+            html.embed(FF.relations_check(shown, rel), "share calling relations bad, and the model's 1 - cooperation"),
             _table(directions),
             "<h3>The 2019 fall in Korean visitors to Japan</h3>",
             "<p>A check, not a fit: the year-on-year change in Korean visitors to Japan during the 2019 boycott "
             "(data/visitors_monthly_2019.csv) against the model's visitor index <code>visitors_KR</code> in the same "
             "months (value in the month over the value twelve months earlier, minus one, per run).</p>",
-            _img(FF.visitors_check(changes, visitors), "year-on-year change in Korean visitors to Japan, 2019"),
+            html.embed(FF.visitors_check(changes, visitors), "year-on-year change in Korean visitors to Japan, 2019"),
             _table(vt)]
 
 
@@ -395,10 +372,6 @@ def write_fit_report(out: Path, replays: dict[str, pd.DataFrame], calibration: P
     rmse = rmse_table(tables)
     parts = [*_header(replays, calibration, seeds_note), *_polls_section(tables), *_rmse_section(tables, rmse),
              *_counterfactual_section(replays, tables), *_age_section(tables), *_checks_section(replays)]
-    doc = (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Fit report</title><style>{CSS}</style>"
-           f"</head><body>{''.join(parts)}</body></html>")
     out = Path(out)
-    atomic_write(out / "fit_rmse.csv", lambda p: rmse.to_csv(p, index=False))
-    path = out / "fit_report.html"
-    atomic_write(path, lambda p: p.write_text(doc, encoding="utf-8"))
-    return path
+    write_frame(rmse, out / "fit_rmse.csv")
+    return html.write_page(out / "fit_report.html", html.document("Fit report", parts))

@@ -1,46 +1,182 @@
-"""Figures: the main series of one run, and outcome distributions per scenario and strategy.
+"""The one figure style of sim.present: font sizes and line widths, the palette, how names are drawn, and the
+checks every figure makes of its input.
 
-Colour-blind-safe Okabe-Ito palette, one colour per strategy and series, large fonts for projection.
-Functions return matplotlib Figures; nothing here calls plt.show().
+Sizes are for projection (every text >= 13 pt) and are set on each figure's artists, so a figure looks the same
+whatever the global rcParams. Colours are Okabe-Ito (colour-blind safe): one fixed colour per named strategy
+(two_track blue, linked orange, package_deal green), further strategies in the remaining Okabe-Ito colours in
+the order they appear in the data (`strategy_colours`).
 
-Names read from scenario and experiment files (scenario names, strategy labels) are data: every text drawn
-here goes through `plain`, so it is shown as it is written (a `$` is a dollar sign, never mathtext, and TeX is
-never used), without control characters, and cut short with an ellipsis when very long.
+Names read from scenario and experiment files (scenario names, strategy labels, sweep axes, titles) are data:
+every text drawn goes through `plain` (or `strategy_name`, `wrap`, `suptitle`, which use it), so it is shown as
+written: a `$` is a dollar sign (never mathtext), TeX is never used whatever `text.usetex` says (`as_written`),
+control characters become spaces, and names longer than MAX_LABEL characters are cut with an ellipsis (on the
+figure only: keys and gids keep the full name). Words for strategies, scenarios and columns come from
+sim.analysis.words, so that the report's tables and its figures spell a strategy the same way.
+
+Every function here is pure; nothing calls pyplot.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import re
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import matplotlib
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-from sim.params import FIELDS
+from sim.analysis.words import display_name
 
+# ------------------------------------------------------------------------------------------- sizes and lines
+TITLE, LABEL, TICK, LEGEND, NOTE = 17, 15, 14, 13, 13  # font sizes (points)
+MEDIAN_LW, REF_LW = 3.2, 1.8  # a median line; a reference line (zero, no difference)
+BAND_ALPHA = {50: 0.28, 90: 0.15}  # fill of the 50% and 90% bands
+BAND90_LW, BAND90_LS = 1.2, (0, (4, 4))  # the 90% band drawn as dashed edges
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)  # the bands: 5-95% and 25-75% across runs, and the median
+RC = {"text.usetex": False, "font.size": TICK, "axes.titlesize": LABEL, "axes.labelsize": LABEL,
+      "xtick.labelsize": TICK, "ytick.labelsize": TICK, "legend.fontsize": LEGEND,
+      "legend.title_fontsize": LEGEND, "figure.titlesize": TITLE}
+"""What `as_written` sets while a figure is built (texts made inside keep these sizes and usetex=False)."""
+
+# ------------------------------------------------------------------------------------------------- palette
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 STRATEGY_COLOURS = {"two_track": "#0072B2", "linked": "#D55E00", "package_deal": "#009E73"}
-SHOCK_STYLE = {"scheduled": ("#777777", "-"), "random": ("#AAAAAA", "-"), "endogenous": ("#000000", ":")}
-"""Event lines of run.png: exogenous (scheduled or random) grey, endogenous (provocations, coercion) black dotted."""
-FIELD_COLOURS = {"security": "#009E73", "economy": "#E69F00", "society": "#CC79A7", "technology": "#56B4E9"}
 COUNTRY_COLOURS = {"KR": "#0072B2", "JP": "#D55E00"}
-MARKED = ("provocation", "court_ruling", "us_china_escalation", "us_china_deescalation", "pandemic",
-          "summit", "agreement", "trade_coercion", "security_incident", "leadership_change", "leader_fell",
-          "dispute_settled", "disaster", "culture_wave")
-RC = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legend.fontsize": 10, "text.usetex": False}
+NEUTRAL = "#DDDDDD"  # no clear difference, missing cells
+GREY = "#777777"  # band swatches in legends, reference marks
+
 MAX_LABEL = 60  # characters of a name shown in a figure; longer names are cut with an ellipsis (display only)
 # Control characters (newlines and tabs too), line and paragraph separators, bidirectional overrides and lone
 # surrogates: none belongs in a one-line label, and some break the SVG (XML) output.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]+")
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]+")
 
 
-def figure_png(fig: Figure) -> bytes:
+def strategy_colours(strategies: Iterable[str]) -> dict[str, str]:
+    """The colour of each strategy: the fixed colour of a named one (STRATEGY_COLOURS), the other Okabe-Ito
+    colours in turn for the others, in the order given (pass every strategy of the data, so that a figure of a
+    subset keeps the colours of the whole)."""
+    out, j = {}, 0
+    spare = [c for c in OKABE_ITO if c not in STRATEGY_COLOURS.values()]
+    for s in dict.fromkeys(strategies):
+        if s in STRATEGY_COLOURS:
+            out[s] = STRATEGY_COLOURS[s]
+        else:
+            out[s] = spare[j % len(spare)]
+            j += 1
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- text
+
+def shorten(text: object, limit: int | None = MAX_LABEL) -> str:
+    """`text` as one line fit for display: unprintable characters (newlines, tabs, other control characters,
+    bidirectional overrides) become one space, surrounding spaces go, and text longer than `limit` characters
+    is cut with an ellipsis. For display only (never a key); not yet safe from mathtext, see `plain`."""
+    s = UNPRINTABLE.sub(" ", str(text)).strip()
+    if limit is not None and len(s) > limit:
+        s = s[:max(limit - 1, 1)].rstrip() + "…"
+    return s
+
+
+def no_math(text: str) -> str:
+    """Escape every `$` so that matplotlib draws the text as written, never as mathtext (with TeX off, a
+    drawn '\\$' shows as '$'). Apply once, to the final string handed to matplotlib; keeps newlines."""
+    return str(text).replace("$", "\\$")
+
+
+def plain(text: object, limit: int | None = MAX_LABEL) -> str:
+    """A name as matplotlib should show it: one line (`shorten`) and literal dollar signs (`no_math`).
+    plain("a$b$c") is drawn as a$b$c, not as a formula; plain("x" * 300) is 60 characters ending in '…'."""
+    return no_math(shorten(text, limit))
+
+
+def wrap(text: object, width: int = 16, limit: int = MAX_LABEL) -> str:
+    """A name wrapped to `width` characters a line, ready to draw (shortened, underscores as spaces, `$`
+    escaped)."""
+    return no_math(textwrap.fill(shorten(text, limit).replace("_", " "), width))
+
+
+def strategy_text(label: object, stacked: bool = False, width: int | None = None) -> str:
+    """A strategy's label in words (sim.analysis.words.display_name: 'kr=two_track,jp=linked' -> 'KR two-track /
+    JP linked'), shortened (each country's part on its own line when `stacked`), each line wrapped to `width`
+    characters if given; not yet escaped: for text that goes through `plain` or `suptitle` (else use
+    `strategy_name`)."""
+    lines = display_name(str(label), sep="\n").split("\n")
+    if stacked:
+        limit = max(12, MAX_LABEL // len(lines))
+        lines = [shorten(line, limit) for line in lines]
+    else:
+        lines = [shorten(" / ".join(lines))]
+    if width:
+        lines = [textwrap.fill(line, width) for line in lines]
+    return "\n".join(lines)
+
+
+def strategy_name(label: object, stacked: bool = False, width: int | None = None) -> str:
+    """A strategy's label in words, ready to draw (`strategy_text` with `$` escaped): the one way a figure
+    names a strategy."""
+    return no_math(strategy_text(label, stacked, width))
+
+
+def gid(label: object) -> str:
+    """A name in a gid (an SVG id): the full name, without control characters (invalid in XML)."""
+    return shorten(label, None)
+
+
+# --------------------------------------------------------------------------------------------- the figure
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def as_written(func: _F) -> _F:
+    """Build the figure in the one style with TeX off (a decorator of figure functions): every Text made inside
+    keeps usetex=False and the sizes of RC, whatever the global rcParams (TeX would read a label's backslashes,
+    braces, % and $ as commands)."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with matplotlib.rc_context(RC):
+            return func(*args, **kwargs)
+    return wrapper  # type: ignore[return-value]
+
+
+def style_axes(ax: Any, grid: str = "both") -> None:
+    """Projection-sized ticks and labels, a light grid along `grid` ('both', 'x', 'y' or '' for none), no top or
+    right frame."""
+    ax.tick_params(labelsize=TICK, width=1.2, length=5)
+    ax.xaxis.label.set_size(LABEL)
+    ax.yaxis.label.set_size(LABEL)
+    ax.title.set_size(LABEL)
+    if grid:
+        ax.grid(axis=grid, alpha=0.3, lw=1)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def suptitle(fig: Figure, text: object) -> None:
+    """The figure's title, shown as written (each line shortened, `$` escaped) and wrapped to the figure's
+    width."""
+    chars = int(fig.get_figwidth() * 72 * 0.95 / (0.56 * TITLE))
+    lines = [textwrap.fill(shorten(line, 3 * MAX_LABEL), chars) for line in str(text).split("\n")]
+    fig.suptitle(no_math("\n".join(lines)), fontsize=TITLE)
+
+
+def band_handles(colour: str = GREY, outline90: bool = True, runs: str = "seeds") -> list:
+    """Legend entries of the 50% band (filled) and the 90% band (dashed edges if `outline90`, else filled
+    lightly) across `runs`."""
+    h90 = (Line2D([], [], color=colour, lw=BAND90_LW, ls=BAND90_LS, label=f"middle 90% of {runs}") if outline90
+           else Patch(facecolor=colour, alpha=BAND_ALPHA[90] + 0.05, label=f"middle 90% of {runs}"))
+    return [Patch(facecolor=colour, alpha=BAND_ALPHA[50] + 0.08, label=f"middle 50% of {runs}"), h90]
+
+
+def figure_png(fig: Figure, dpi: int = 100) -> bytes:
     """A figure as PNG bytes (what a notebook shows)."""
-    import io
-
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     return buf.getvalue()
 
 
@@ -59,132 +195,81 @@ def show_in_notebooks() -> None:
 show_in_notebooks()
 
 
-def shorten(text: object, limit: int | None = MAX_LABEL) -> str:
-    """`text` as one line fit for display: unprintable characters (newlines, tabs, other control characters,
-    bidirectional overrides) become one space, surrounding spaces go, and text longer than `limit` characters
-    is cut with an ellipsis. For display only (never a key); not yet safe from mathtext, see `plain`."""
-    s = _UNPRINTABLE.sub(" ", str(text)).strip()
-    if limit is not None and len(s) > limit:
-        s = s[:max(limit - 1, 1)].rstrip() + "…"
-    return s
+# --------------------------------------------------------------------------------------- checking the input
+
+def need(df: object, what: str, columns: Sequence[str] = (), chosen: Sequence[str] = ()) -> pd.DataFrame:
+    """The frame `df`, checked for a figure: a ValueError if it is missing or empty ("the monthly frame is empty
+    or missing"), if it lacks any of the `columns` the figure needs (naming them), or if it lacks a column the
+    caller chose (`chosen`: a variable or an outcome), naming it and listing the columns it could have been."""
+    if df is None or not isinstance(df, pd.DataFrame) or not len(df):
+        hint = " (was the experiment run with `monthly: false`?)" if what == "monthly" else ""
+        raise ValueError(f"the {what} frame is empty or missing{hint}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"the {what} frame has no column(s) {', '.join(map(repr, missing))}")
+    for column in chosen:
+        if column not in df.columns:
+            keys = {"key", "scenario", "strategy", "seed", "point", "month", "scenario_hash"}
+            avail = [c for c in df.columns if c not in keys and not str(c).startswith("sweep.")]
+            raise ValueError(f"the {what} frame has no column {column!r}; available: "
+                             + ", ".join(map(str, avail[:40])) + (" ..." if len(avail) > 40 else ""))
+    return df
 
 
-def no_math(text: str) -> str:
-    """Escape every `$` so that matplotlib draws the text as written, never as mathtext (with TeX off, a
-    drawn '\\$' shows as '$'). Apply once, to the final string handed to matplotlib; keeps newlines."""
-    return str(text).replace("$", "\\$")
+def require(wanted: Sequence, present: Sequence, kind: str, where: str) -> None:
+    """A ValueError naming the values asked for that are not there ("strategy 'x' not in the results") and
+    listing those that are."""
+    missing = [s for s in wanted if s not in present]
+    if missing:
+        raise ValueError(f"{kind} {', '.join(map(repr, missing))} not in {where}; "
+                         f"available: {', '.join(map(str, present))}")
 
 
-def plain(text: object, limit: int | None = MAX_LABEL) -> str:
-    """A name as matplotlib should show it: one line (`shorten`) and literal dollar signs (`no_math`).
-    plain("a$b$c") is drawn as a$b$c, not as a formula; plain("x" * 300) is 60 characters ending in '…'."""
-    return no_math(shorten(text, limit))
+def distinct(values: Iterable) -> list:
+    """Distinct values in order of first appearance (fast on long columns)."""
+    return pd.unique(pd.Series(values)).tolist()
 
 
-def strategy_colour(label: str, i: int = 0) -> str:
-    return STRATEGY_COLOURS.get(label, OKABE_ITO[(i + 3) % len(OKABE_ITO)])
+def select_runs(df: pd.DataFrame, scenario: str | None, strategies: Sequence[str] | None,
+                point: int | None) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of one scenario (all if None) and sweep point (all if None) for the requested strategies (all if
+    None), and those strategies; a clear ValueError for a scenario, point or strategy that is not there."""
+    if scenario is not None:
+        scen = distinct(df["scenario"])
+        if scenario not in scen:
+            raise ValueError(f"scenario {scenario!r} is not in the results; available: {', '.join(map(str, scen))}")
+        df = df[df["scenario"] == scenario]
+    if point is not None:
+        if "point" not in df.columns or point not in set(df["point"]):
+            pts = sorted(set(df["point"])) if "point" in df.columns else []
+            raise ValueError(f"sweep point {point!r} is not in the results; available: {pts}")
+        df = df[df["point"] == point]
+    present = distinct(df["strategy"])
+    if strategies is None:
+        return df, present
+    strategies = list(strategies)
+    if not strategies:
+        raise ValueError("no strategies requested")
+    where = f"the results for scenario {scenario!r}" if scenario is not None else "the results"
+    require(strategies, present, "strategy", where)
+    return df[df["strategy"].isin(strategies)], strategies
 
 
-def _mark_shocks(ax, events: pd.DataFrame) -> None:
-    if events is None or not len(events):
-        return
-    for _, e in events[events["event"].isin(MARKED) & (events["month"] >= 0)].iterrows():
-        colour, ls = SHOCK_STYLE.get(e["origin"], SHOCK_STYLE["random"])
-        ax.axvline(e["month"], color=colour, ls=ls, lw=0.9, alpha=0.6, zorder=0)
+def n_points(df: pd.DataFrame) -> int:
+    """The number of sweep points in a frame (1 without a point column)."""
+    return int(df["point"].nunique()) if "point" in df.columns else 1
 
 
-def plot_run(monthly: pd.DataFrame, events: pd.DataFrame | None = None, title: str = "") -> Figure:
-    """Trust by country and cohort, cooperation by field, disputes and tension, health and its components;
-    shocks marked (grey: exogenous, black dotted: endogenous such as provocations and coercion)."""
-    with matplotlib.rc_context(RC):
-        return _plot_run(monthly, events, title)
+def runs_word(df: pd.DataFrame) -> str:
+    """What one run of the frame is to a reader: 'seeds' at one sweep point, 'runs' when points are pooled."""
+    return "seeds" if n_points(df) == 1 else "runs"
 
 
-def _outside(ax) -> None:
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=10)
-
-
-def _plot_run(monthly: pd.DataFrame, events: pd.DataFrame | None, title: str) -> Figure:
-    fig = Figure(figsize=(15, 9.5), layout="constrained")
-    axes = fig.subplots(2, 2, sharex=True)
-    m = monthly["month"]
-    ax = axes[0, 0]
-    for c, h, ls in [("KR", "youth", "--"), ("KR", "public", "-"), ("JP", "youth", "--"), ("JP", "public", "-")]:
-        ax.plot(m, monthly[f"trust_{c}_{h}"], color=COUNTRY_COLOURS[c], ls=ls,
-                label=f"{'Koreans' if c == 'KR' else 'Japanese'} {'under 30' if h == 'youth' else '30+'}")
-    ax.set(title="Mean trust toward the other country", ylabel="mean trust (0-1)", ylim=(0, 1))
-    _outside(ax)
-    ax = axes[0, 1]
-    for f in FIELDS:
-        ax.plot(m, monthly[f"realised_{f}"], color=FIELD_COLOURS[f], label=f)
-    ax.set(title="Realised cooperation by field (the smaller of the two offers)", ylabel="cooperation (0-1)",
-           ylim=(0, 1.02))
-    _outside(ax)
-    ax = axes[1, 0]
-    ax.plot(m, monthly["severity"], color="#444444", label="total severity of open disputes")
-    ax.plot(m, monthly["tension"], color="#444444", ls="--", label="US-China tension")
-    ax.set(title="Disputes and tension", xlabel="month", ylabel="severity (sum over disputes), tension (0-1)")
-    ax.set_ylim(0, max(1.0, float(monthly["severity"].max()) * 1.05))
-    twin = ax.twinx()
-    twin.step(m, monthly["standoffs"], color="#999999", where="post", lw=2, label="coercive standoffs (right axis)")
-    twin.set_ylabel("standoffs (count)")
-    twin.set_ylim(0, max(2, int(monthly["standoffs"].max()) + 1))
-    twin.yaxis.get_major_locator().set_params(integer=True)
-    handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.12, 1.0), frameon=False, fontsize=10)
-    ax = axes[1, 1]
-    ax.plot(m, monthly["health"], color="#000000", lw=3.5, alpha=0.35, label="health", zorder=2)
-    for comp, ls in [("health_cooperation", "-"), ("health_opinion", "--"), ("health_disputes", ":")]:
-        ax.plot(m, monthly[comp], color="#000000", ls=ls, lw=1.6, zorder=3, label=comp.replace("health_", "") +
-                " component")
-    ax.set(title="Relationship health and its components", xlabel="month", ylabel="index (0-1)", ylim=(0, 1.05))
-    _outside(ax)
-    for a in axes.flat:
-        _mark_shocks(a, events)
-        a.grid(alpha=0.3)
-    if events is not None and len(events):
-        from matplotlib.lines import Line2D
-
-        marks = [Line2D([], [], color=SHOCK_STYLE["scheduled"][0], lw=1, label="exogenous event"),
-                 Line2D([], [], color=SHOCK_STYLE["endogenous"][0], ls=":", lw=1.2,
-                        label="endogenous event (provocation, coercion, ...)")]
-        fig.legend(handles=marks, loc="outside lower center", ncol=2, frameon=False, fontsize=10)
-    if title:
-        fig.suptitle(plain(title, 3 * MAX_LABEL), fontsize=15)
-    return fig
-
-
-def plot_distributions(summaries: pd.DataFrame, outcomes: list[str], strategies: list[str] | None = None) -> Figure:
-    """Box-and-strip plots of per-run outcomes for each scenario (rows) and strategy (colours)."""
-    scen = list(dict.fromkeys(summaries["scenario"]))
-    strategies = strategies or list(dict.fromkeys(summaries["strategy"]))
-    with matplotlib.rc_context(RC):
-        return _plot_distributions(summaries, outcomes, strategies, scen)
-
-
-def _plot_distributions(summaries: pd.DataFrame, outcomes: list[str], strategies: list[str],
-                        scen: list[str]) -> Figure:
-    fig = Figure(figsize=(max(8, 2.2 * len(scen) * len(strategies) / 2 + 4), 3.8 * len(outcomes)),
-                 layout="constrained")
-    axes = fig.subplots(len(outcomes), 1, squeeze=False)
-    width = 0.8 / len(strategies)
-    for ax, out in zip(axes[:, 0], outcomes, strict=False):
-        for j, s in enumerate(strategies):
-            data = [summaries.loc[(summaries["scenario"] == sc) & (summaries["strategy"] == s), out].to_numpy()
-                    for sc in scen]
-            pos = np.arange(len(scen)) + (j - (len(strategies) - 1) / 2) * width
-            bp = ax.boxplot(data, positions=pos, widths=width * 0.85, patch_artist=True, showfliers=False,
-                            medianprops={"color": "black", "lw": 2})  # black: one colour, one meaning (strategy)
-            for box in bp["boxes"]:
-                box.set(facecolor=strategy_colour(s, j), alpha=0.45)
-            for p, d in zip(pos, data, strict=False):
-                jitter = (np.random.default_rng(0).random(d.size) - 0.5) * width * 0.6
-                ax.scatter(p + jitter, d, s=6, color=strategy_colour(s, j), alpha=0.6)
-            ax.plot([], [], color=strategy_colour(s, j), lw=8, alpha=0.6, label=plain(s))
-        ax.set_xticks(np.arange(len(scen)), [no_math(shorten(sc, 30).replace("_", "\n")) for sc in scen])
-        ax.set_ylabel(plain(out.replace("_", " ")) + "\n(axis not from 0)")
-        ax.grid(axis="y", alpha=0.3)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    axes[0, 0].set_title("Outcome per run (one dot per seed; box: middle 50%, black line: median)")
-    return fig
-
+def seed_note(counts: pd.Series, points: int) -> str:
+    """'median of 8 seeds' (or '6-8 seeds', or runs pooled over sweep points): a legend title."""
+    lo, hi = int(counts.min()), int(counts.max())
+    runs = "seeds" if points == 1 else "runs"
+    text = f"median of {lo} {runs}" if lo == hi else f"median of {lo}-{hi} {runs}"
+    if points > 1:
+        text += f"\n(pooled over {points} sweep points)"
+    return text

@@ -1,9 +1,10 @@
 """Fit-report figures: the historical replays (sim.history) against the polls and the checks of `data/`.
 
 Every function is pure: it takes frames (polls tables of sim.history.polls_table, monthly frames of
-sim.load_results, or the tidy check frames built by sim.fitreport) and returns a matplotlib Figure built
-directly, never registered with pyplot. Sizes, fonts and band styles follow sim.figures; each replay has one
-fixed Okabe-Ito colour (REPLAY_COLOURS) and the data are always black. Shares are drawn in percent.
+sim.load_results, or the tidy check frames built by sim.present.fit_report) and returns a matplotlib Figure built
+directly, never registered with pyplot, in the one style of sim.present.style (sizes, fonts, band styles, the
+input checks); each replay has one fixed Okabe-Ito colour (REPLAY_COLOURS) and the data are always black. Shares
+are drawn in percent.
 
 Bands are quantiles across runs (the 50% band is the 25th to 75th percentile, the 90% band the 5th to 95th).
 Years after 2019 are shaded as a projection: no data of those years enter the fit. Cooperation is an index
@@ -20,25 +21,28 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from sim.analysis.words import COUNTRY_NAMES, OTHER
 from sim.history.data import START, month_label
-from sim.present.figures.time import (
+from sim.present.style import (
     BAND90_LS,
     BAND90_LW,
     BAND_ALPHA,
-    COUNTRY_NAMES,
+    GREY,
     LABEL,
     LEGEND,
     MEDIAN_LW,
     NOTE,
-    OTHER,
-    TITLE,
+    QUANTILES,
     as_written,
+    band_handles,
+    need,
+    plain,
     style_axes,
+    suptitle,
 )
-from sim.present.style import plain
 
 __all__ = ["COOPERATION", "PUBLICS", "QCOLS", "REPLAY_COLOURS", "REPLAY_LABELS", "RUN_KEYS", "age_groups", "calendar",
-           "counterfactuals", "need", "poll_fit", "relations_check", "replay_label", "run_quantiles", "visitors_check",
+           "counterfactuals", "poll_fit", "relations_check", "replay_label", "run_quantiles", "visitors_check",
            "year_on_year"]
 
 REPLAY_COLOURS = {"forced": "#0072B2", "free": "#D55E00", "free-no_linkage": "#009E73",
@@ -46,8 +50,7 @@ REPLAY_COLOURS = {"forced": "#0072B2", "free": "#D55E00", "free-no_linkage": "#0
 REPLAY_LABELS = {"forced": "forced replay", "free": "free replay", "free-no_linkage": "free, no coercive linkage",
                  "free-no_pandemic": "free, no pandemic"}
 COOPERATION = "cooperation index, calibrated only through these checks"
-QCOLS = ["q05", "q25", "q50", "q75", "q95"]
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+QCOLS = ["q05", "q25", "q50", "q75", "q95"]  # the columns of QUANTILES
 RUN_KEYS = ["scenario", "seed"]  # one run, as sim.history.polls_table counts runs
 PROJECTION = 2020  # first year drawn as a projection
 POLL_COLUMNS = ["year", "country", "group", "measure", *QCOLS, "observed", "scored"]
@@ -65,15 +68,6 @@ def replay_label(name: str) -> str:
 def calendar(month: float | np.ndarray) -> float | np.ndarray:
     """Calendar year (with fraction) of the start of a replay month: month 5 (January 2013) -> 2013.0."""
     return START[0] + (START[1] - 1 + np.asarray(month, dtype=float)) / 12
-
-
-def need(df: pd.DataFrame, what: str, columns: Sequence[str]) -> None:
-    """A clear ValueError when a frame is missing, empty or lacks columns (naming them)."""
-    if not isinstance(df, pd.DataFrame) or not len(df):
-        raise ValueError(f"the {what} frame is empty or missing")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"the {what} frame has no column(s) {', '.join(map(repr, missing))}")
 
 
 def run_quantiles(monthly: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -112,11 +106,6 @@ def _band(ax, x, q: pd.DataFrame, colour: str, scale: float = 100.0) -> None:
         ax.plot(x, q[edge] * scale, color=colour, lw=BAND90_LW, ls=BAND90_LS, alpha=0.9, zorder=2)
     ax.fill_between(x, q["q25"] * scale, q["q75"] * scale, color=colour, alpha=BAND_ALPHA[50], lw=0, zorder=1.5)
     ax.plot(x, q["q50"] * scale, color=colour, lw=MEDIAN_LW, zorder=3)
-
-
-def _band_handles(runs: str = "runs") -> list:
-    return [Patch(facecolor="#777777", alpha=BAND_ALPHA[50] + 0.08, label=f"middle 50% of {runs}"),
-            Line2D([], [], color="#777777", lw=BAND90_LW, ls=BAND90_LS, label=f"middle 90% of {runs}")]
 
 
 def _replay_handles(names: Sequence[str]) -> list:
@@ -176,13 +165,12 @@ def poll_fit(tables: Mapping[str, pd.DataFrame], group: str = "all") -> Figure:
             ax.set_ylabel(f"% with a {measure} view")
             style_axes(ax)
             _years_axis(ax, lo, hi)
-    handles = _replay_handles(list(tables)) + _band_handles() + [
+    handles = _replay_handles(list(tables)) + band_handles(runs="runs") + [
         Line2D([], [], ls="", marker="o", ms=9, color="black", label="poll, scored (2014-2019)"),
         Line2D([], [], ls="", marker="o", ms=9, mfc="white", mec="black", mew=2, label="2013 poll: start, not scored"),
         Patch(facecolor=SHADE, alpha=0.25, label="projection: no data used")]
     _legend(fig, handles, "simulated poll: mean over the fieldwork months of each run; median over runs")
-    fig.suptitle("Share with a good and a bad view of the other country: replays against the polls",
-                 fontsize=TITLE)
+    suptitle(fig, "Share with a good and a bad view of the other country: replays against the polls")
     return fig
 
 
@@ -219,9 +207,9 @@ def counterfactuals(monthly: Mapping[str, pd.DataFrame], measure: str = "good",
                     va="bottom", rotation=90, fontsize=NOTE, color="#444444")
         _years_axis(ax, lo, hi)
     handles = _replay_handles(list(monthly)) + [
-        Patch(facecolor="#777777", alpha=BAND_ALPHA[50], label="middle 50% of runs")]
+        Patch(facecolor=GREY, alpha=BAND_ALPHA[50], label="middle 50% of runs")]
     _legend(fig, handles, "median over runs, per month")
-    fig.suptitle(f"Share with a {measure} view of the other country: counterfactual replays", fontsize=TITLE)
+    suptitle(fig, f"Share with a {measure} view of the other country: counterfactual replays")
     return fig
 
 
@@ -260,7 +248,7 @@ def age_groups(tables: Mapping[str, pd.DataFrame], year: int = 2016) -> Figure:
     handles = _replay_handles(list(tables)) + [
         Line2D([], [], ls="", marker="D", ms=10, color="black", label=f"poll {year}")]
     _legend(fig, handles, "dot: median over runs; thick bar: middle 50%; thin bar: middle 90%", ncols=4)
-    fig.suptitle(f"Age groups against the {year} age breakdown", fontsize=TITLE)
+    suptitle(fig, f"Age groups against the {year} age breakdown")
     return fig
 
 
@@ -296,9 +284,9 @@ def relations_check(monthly: Mapping[str, pd.DataFrame], relations: pd.DataFrame
             _projection(ax, PROJECTION, hi, label=ax is top)
         _years_axis(ax, lo, hi)
     handles = _replay_handles(list(monthly)) + [
-        Patch(facecolor="#777777", alpha=BAND_ALPHA[50], label="middle 50% of runs")]
+        Patch(facecolor=GREY, alpha=BAND_ALPHA[50], label="middle 50% of runs")]
     _legend(fig, handles, "model: median over runs, per month")
-    fig.suptitle("Check: relations called bad in the polls, and the model's 1 − cooperation index", fontsize=TITLE)
+    suptitle(fig, "Check: relations called bad in the polls, and the model's 1 − cooperation index")
     return fig
 
 
@@ -332,5 +320,5 @@ def visitors_check(changes: Mapping[str, pd.DataFrame], observed: pd.DataFrame) 
     handles = [Patch(facecolor="black", label="Korean visitors to Japan (data)")] + _replay_handles(list(changes))
     _legend(fig, handles, "model: visitors_KR index; dot: median over runs; thick bar: middle 50%; thin bar: "
                           "middle 90%")
-    fig.suptitle("Check: the 2019 fall in Korean visitors to Japan, year on year", fontsize=TITLE)
+    suptitle(fig, "Check: the 2019 fall in Korean visitors to Japan, year on year")
     return fig

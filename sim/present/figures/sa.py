@@ -13,10 +13,20 @@ from matplotlib.patches import Rectangle
 
 from sim.analysis.prim import PrimResult
 from sim.outcomes import OUTCOMES_BY_NAME
-from sim.present.figures.time import LABEL, LEGEND, NOTE, TITLE, as_written, strategy_label, style_axes
-from sim.present.style import OKABE_ITO, plain
+from sim.present.style import (
+    LABEL,
+    LEGEND,
+    NOTE,
+    OKABE_ITO,
+    TICK,
+    as_written,
+    plain,
+    strategy_text,
+    style_axes,
+    suptitle,
+)
 
-FONT, CASE, OTHER = 14, "#D55E00", "#BBBBBB"
+CASE, NOT_CASE = OKABE_ITO[1], "#BBBBBB"  # PRIM: cases of interest, the other cases
 
 
 def _panels(table: pd.DataFrame, need: Sequence[str], height: float, per_parameter: float = 0.0
@@ -43,7 +53,7 @@ def _title(output: str) -> str:
     outcome, _, what = output.partition(": ")
     if outcome not in OUTCOMES_BY_NAME or not what:
         return plain(output, 80)
-    what = " − ".join(strategy_label(s) for s in what.split(" - "))
+    what = " − ".join(strategy_text(s) for s in what.split(" - "))
     return plain(f"{OUTCOMES_BY_NAME[outcome].label}:", 80) + "\n" + plain(what, 80)
 
 
@@ -67,7 +77,7 @@ def plot_morris(table: pd.DataFrame, title: str | None = None) -> Figure:
         ax.set_ylabel("σ (spread of effects)", fontsize=LABEL)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=LEGEND, frameon=False, loc="upper left")
-    fig.suptitle(plain(title if title is not None else "Morris screening", 180), fontsize=TITLE)
+    suptitle(fig, title if title is not None else "Morris screening")
     return fig
 
 
@@ -88,10 +98,11 @@ def plot_sobol(table: pd.DataFrame, title: str | None = None) -> Figure:
         ax.set_xlabel("share of output variance", fontsize=LABEL)
         ax.grid(axis="x", alpha=0.3)
         ax.legend(fontsize=LEGEND, frameon=False, loc="lower right")
-    fig.suptitle(plain(title if title is not None else "Sobol indices", 180), fontsize=TITLE)
+    suptitle(fig, title if title is not None else "Sobol indices")
     return fig
 
 
+@as_written
 def plot_tradeoff(result: PrimResult) -> Figure:
     """Coverage against density along the peeling trajectory, coloured by the number of restricted
     dimensions, with the chosen box marked."""
@@ -101,19 +112,21 @@ def plot_tradeoff(result: PrimResult) -> Figure:
     ax.plot(t["coverage"], t["density"], color="#999999", lw=1, zorder=1)
     sc = ax.scatter(t["coverage"], t["density"], c=t["restricted_dims"], cmap="viridis", s=30, zorder=2)
     bar = fig.colorbar(sc, ax=ax, ticks=range(int(t["restricted_dims"].max()) + 1))
-    bar.set_label("restricted dimensions", fontsize=FONT)
+    bar.set_label("restricted dimensions", fontsize=LABEL)
     ax.scatter([result.coverage], [result.density], marker="*", s=400, facecolor="none", edgecolor="black",
                lw=1.8, zorder=3, label=f"chosen box (step {result.step})")
     ax.axhline(result.base_rate, color="#555555", ls=":", lw=1.2, label=f"base rate {result.base_rate:.0%}")
     ax.set(xlim=(0, 1.02), ylim=(0, 1.02))
-    ax.set_xlabel("coverage", fontsize=FONT)
-    ax.set_ylabel("density", fontsize=FONT)
-    ax.tick_params(labelsize=FONT - 1)
-    ax.legend(fontsize=FONT - 1, loc="lower left")
+    ax.set_xlabel("coverage", fontsize=LABEL)
+    ax.set_ylabel("density", fontsize=LABEL)
+    ax.tick_params(labelsize=TICK)
+    ax.legend(fontsize=NOTE, loc="lower left")
     return fig
 
 
-def plot_box(result: PrimResult, x: pd.DataFrame, y, dims: tuple[str, str] | None = None) -> Figure:
+@as_written
+def plot_box(result: PrimResult, x: pd.DataFrame, y: Sequence[bool] | np.ndarray | pd.Series,
+             dims: tuple[str, str] | None = None) -> Figure:
     """With two dimensions (`dims`, else the first two the box restricts): the cases as a scatter coloured by
     y with the box drawn. Otherwise: each restricted dimension's box range (or every dimension's, if none is
     restricted) against the data's range."""
@@ -126,14 +139,14 @@ def plot_box(result: PrimResult, x: pd.DataFrame, y, dims: tuple[str, str] | Non
         if len(dims) != 2 or bad:
             raise ValueError(f"dims must be two of the result's columns {result.columns}; given {dims}")
         (i, j), v = (result.columns.index(d) for d in dims), x[list(dims)].to_numpy(float)
-        for mask, colour, name in ((~yv, OTHER, "other cases"), (yv, CASE, "cases of interest")):
+        for mask, colour, name in ((~yv, NOT_CASE, "other cases"), (yv, CASE, "cases of interest")):
             ax.scatter(v[mask, 0], v[mask, 1], s=12, color=colour, alpha=0.8, label=name)
         lo, hi = result.box_low, result.box_high
         ax.add_patch(Rectangle((lo[i], lo[j]), hi[i] - lo[i], hi[j] - lo[j], fill=False, lw=2.5, ec="black",
                                label="box"))
-        ax.set_xlabel(plain(dims[0].removeprefix("sweep.")), fontsize=FONT)
-        ax.set_ylabel(plain(dims[1].removeprefix("sweep.")), fontsize=FONT)
-        ax.legend(fontsize=FONT - 1, loc="upper left", bbox_to_anchor=(1.01, 1))
+        ax.set_xlabel(plain(dims[0].removeprefix("sweep.")), fontsize=LABEL)
+        ax.set_ylabel(plain(dims[1].removeprefix("sweep.")), fontsize=LABEL)
+        ax.legend(fontsize=NOTE, loc="upper left", bbox_to_anchor=(1.01, 1))
     else:
         box = result.box
         box = box[box["restricted"]] if box["restricted"].any() else box
@@ -144,11 +157,11 @@ def plot_box(result: PrimResult, x: pd.DataFrame, y, dims: tuple[str, str] | Non
         ax.barh(rows, 1, color="#E5E5E5", height=0.4, label="data range")
         ax.barh(rows, hi - lo, left=lo, color=CASE, height=0.4, label="box")
         for r, (_, b), left in zip(rows, box.iterrows(), lo, strict=True):
-            ax.text(left, r - 0.25, f"{b['low']:.3g} – {b['high']:.3g}", va="bottom", fontsize=FONT - 2)
+            ax.text(left, r - 0.25, f"{b['low']:.3g} – {b['high']:.3g}", va="bottom", fontsize=NOTE - 1)
         ax.set_yticks(rows, [plain(str(n).removeprefix("sweep.")) for n in box.index])
         ax.set(xlim=(0, 1), ylim=(len(box) - 0.4, -0.7))
-        ax.set_xlabel("share of the data's range", fontsize=FONT)
-        ax.legend(fontsize=FONT - 1, loc="upper left", bbox_to_anchor=(1.01, 1))
-    ax.tick_params(labelsize=FONT - 1)
-    ax.set_title(plain(result.describe(), None), fontsize=FONT - 2, wrap=True)
+        ax.set_xlabel("share of the data's range", fontsize=LABEL)
+        ax.legend(fontsize=NOTE, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.tick_params(labelsize=TICK)
+    ax.set_title(plain(result.describe(), None), fontsize=NOTE - 1, wrap=True)
     return fig
