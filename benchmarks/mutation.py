@@ -32,10 +32,12 @@ from mutations import GROUPS, MUTATIONS, Mutation  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 # Unit tests first, so that a killed mutation fails fast under -x.
-FIRST = ["test_citizens.py", "test_governments.py", "test_disputes.py", "test_shocks.py", "test_environment.py",
-         "test_outputs.py",
-         "test_stats_pinned.py", "test_stats.py", "test_analysis.py", "test_crn.py", "test_regression.py",
-         "test_mechanisms.py", "test_determinism.py", "test_model_api.py", "test_patterns.py"]
+FIRST = ["model/test_population.py", "model/test_agents.py", "model/test_disputes.py", "model/test_shocks.py",
+         "model/test_environment.py", "model/test_outputs.py", "analysis/test_stats_pinned.py",
+         "analysis/test_stats.py", "analysis/test_comparison.py", "guarantees/test_crn.py",
+         "guarantees/test_regression.py", "guarantees/test_mechanisms.py", "guarantees/test_determinism.py",
+         "model/test_model.py", "guarantees/test_patterns.py"]
+"""Test files run first (paths under tests/): the unit tests of the mechanisms and statistics kill most mutations."""
 
 
 def scratch_from_ref(dest: Path, ref: str) -> Path:
@@ -73,7 +75,7 @@ def check(mutations: list[Mutation]) -> None:
 
 
 def test_order(copy: Path) -> list[str]:
-    files = sorted(p.name for p in (copy / "tests").glob("test_*.py"))
+    files = sorted(p.relative_to(copy / "tests").as_posix() for p in (copy / "tests").rglob("test_*.py"))
     first = [f for f in FIRST if f in files]
     return [f"tests/{f}" for f in first + [f for f in files if f not in first]]
 

@@ -301,7 +301,7 @@ MUTATIONS: list[Mutation] = [
        'rows = events.to_dict("records") if isinstance(events, pd.DataFrame) else events',
        'rows = events.to_dict("records") if isinstance(events, pd.DataFrame) else events[::-1]',
        "the summary read from the model's event list takes the last major shock for the first"),
-    # ---- kernels.py (the compiled loops; killed by tests/test_kernels.py where numba is installed) -------------
+    # ---- kernels.py (the compiled loops; killed by tests/model/test_kernels.py where numba is installed) -------------
     _m("kernel_no_grievance_floor", "model/kernels.py",
        "        g = min(max(g, floor[c]), 1.0)", "        g = min(g, 1.0)",
        "compiled loop ignores the grievance floor"),

@@ -12,15 +12,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import subprocess
-from pathlib import Path
 
 import yaml
 
 from sim import run
+from tests.helpers import BUNDLED, TESTS_DIR, bundled_on_pinned
 
-from .helpers import SCENARIOS, bundled_on_pinned
-
-OUT = Path(__file__).with_name("regression.yaml")
+OUT = TESTS_DIR / "regression.yaml"
 STRATEGIES = ("two_track", "linked")
 SEEDS = (1, 2)
 RUN = {"horizon": 48, "burn_in": 24}
@@ -33,7 +31,7 @@ COUNTS = ("crisis_months", "n_provocation", "n_dispute_opened", "n_dispute_linke
 def pins() -> list[dict]:
     """One entry per bundled scenario x strategy x seed: the summary numbers to hold the model to."""
     out = []
-    for path in SCENARIOS:
+    for path in BUNDLED:
         scen = bundled_on_pinned(path, **RUN)
         for strategy in STRATEGIES:
             for seed in SEEDS:

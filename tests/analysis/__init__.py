@@ -1,0 +1,1 @@
+"""Tests of pure analysis: paired statistics, verdicts in words, landscapes, PRIM."""

@@ -1,0 +1,1 @@
+"""Tests of the recorded history: data, replays, the polls table."""

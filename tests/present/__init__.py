@@ -1,0 +1,1 @@
+"""Tests of figures, the reports and the dashboard."""

@@ -1,0 +1,1 @@
+"""Tests of running and storing: batches, faults, sweeps, the shared start of a run."""

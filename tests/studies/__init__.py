@@ -1,0 +1,1 @@
+"""Tests of studies that run and analyse: explain, sensitivity, calibration."""
