@@ -1,4 +1,6 @@
-"""Command line: `sim run`, `sim compare`, `sim batch`, `sim replay`, `sim calibrate`, `sim fit-report`, ..."""
+"""The commands of `sim` (sim.cli parses): each parses its options, calls one library function and prints. The
+model and the runners are imported by the commands that run them, so `sim validate` and option errors answer
+without loading them."""
 
 from __future__ import annotations
 
@@ -14,19 +16,14 @@ from pathlib import Path
 
 import yaml
 
-from sim.config.experiment import MAX_RUNS, load_experiment
+from sim.config.experiment import MAX_RUNS, MAX_SEED, load_experiment
 from sim.config.scenario import load_scenario
 from sim.config.strategies import StrategyError, parse_strategy, strategy_label
 from sim.errors import InputError, InputWarning, LimitError, SimError, StateError
 from sim.outcomes import HEADLINE
-from sim.runs.batch import run_experiment
 from sim.runs.execution import Execution
-from sim.runs.results import describe, load_results
 
 RESULTS = Path("results")
-
-
-MAX_SEED = 2**63 - 1
 
 
 def _overrides(items: list[str]) -> dict:
@@ -264,6 +261,7 @@ def _shown(path: Path) -> str:
 
 def cmd_fit_report(args: argparse.Namespace) -> int:
     from sim.present.fit_report import write_fit_report
+    from sim.runs.results import load_results
     from sim.studies.replay import run_replay
 
     seeds = _seeds(args.seeds)
@@ -322,7 +320,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from sim.config.experiment import with_draws
-    from sim.runs.batch import plan
+    from sim.runs.batch import plan, run_experiment
+    from sim.runs.results import describe, load_results
 
     exp = with_draws(load_experiment(args.experiment, limits=not args.no_limits), _draws(args))
     out = Path(args.out) if args.out else RESULTS / exp.name
@@ -358,6 +357,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_results(args: argparse.Namespace) -> int:
+    from sim.runs.results import describe, load_results
+
     print(describe(load_results(args.path, monthly=False)))
     return 0
 
@@ -366,6 +367,7 @@ def cmd_landscape(args: argparse.Namespace) -> int:
     from sim.analysis.landscape import landscape
     from sim.analysis.words import landscape_markdown
     from sim.outcomes import WEIGHTINGS
+    from sim.runs.results import load_results
 
     res = load_results(args.path, monthly=False)
     a, b = (s.strip() for s in (args.strategies.split(";" if ";" in args.strategies else ",") + [""])[:2])

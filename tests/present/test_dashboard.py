@@ -40,13 +40,6 @@ def tiny_scenarios(folder: Path) -> Path:
     return folder
 
 
-def test_the_logic_needs_no_solara():
-    code = ("import sys; import sim.present.dashboard.logic; "
-            "assert 'solara' not in sys.modules, 'solara imported'; print('ok')")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-2000:]
-
-
 def test_custom_strategy_names_and_levers():
     assert custom_strategy("two_track") == ("two_track", {})
     name, body = custom_strategy("linked", dialogue=0.1, youth_exchange=0.5)
