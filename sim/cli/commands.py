@@ -92,6 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.cli.rundir import default_run_dir, write_run_dir
     from sim.config.limits import check, estimate
     from sim.runs.runner import run
+    from sim.runs.store import atomic_write
 
     if not 0 <= args.seed <= MAX_SEED:
         raise InputError("seed out of range", file="--seed", given=args.seed, allowed=f"an integer in [0, {MAX_SEED}]")
@@ -117,8 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     write_run_dir(res, out, scen, strategy, args.seed, csv=args.csv, plot=not args.no_plot,
                   extra={"command": " ".join(sys.argv), "from_state": args.from_state, "seconds": round(elapsed, 3)})
     if args.save_state:
-        with open(args.save_state, "wb") as fh:
-            pickle.dump(res.state, fh)
+        atomic_write(Path(args.save_state), lambda p: p.write_bytes(pickle.dumps(res.state)))
     s = res.summary
     print(f"{scen.name} | {strategy_label(strategy)} | seed {args.seed} | {elapsed:.2f} s")
     print(f"  discounted health {s['health_discounted']:.3f}, cooperation {s['cooperation_discounted']:.3f}, "
@@ -368,6 +368,7 @@ def cmd_landscape(args: argparse.Namespace) -> int:
     from sim.analysis.words import landscape_markdown
     from sim.outcomes import WEIGHTINGS
     from sim.runs.results import load_results
+    from sim.runs.store import atomic_write
 
     res = load_results(args.path, monthly=False)
     a, b = (s.strip() for s in (args.strategies.split(";" if ";" in args.strategies else ",") + [""])[:2])
@@ -386,7 +387,7 @@ def cmd_landscape(args: argparse.Namespace) -> int:
             + landscape_markdown(table))
     print(text)
     if args.markdown:
-        Path(args.markdown).write_text(text + "\n", encoding="utf-8")
+        atomic_write(Path(args.markdown), lambda p: p.write_text(text + "\n", encoding="utf-8"))
         print(f"wrote {args.markdown}")
     return 0
 

@@ -29,6 +29,7 @@ from sim.history.fit import LOSS, loss, poll_shares, targets
 from sim.history.replay import fitted_keys, initial_strategy, replay_scenario
 from sim.params import defaults
 from sim.runs.execution import Execution
+from sim.runs.store import atomic_write, write_frame
 
 SETTINGS = CALIBRATION_SETTINGS
 CALIBRATED = HISTORY_DIR / "calibrated.yaml"
@@ -235,7 +236,7 @@ def calibrate(settings: Settings, out: Path | str, execution: Execution | None =
     st = study(settings, out)
     import optuna  # available: study() checked
 
-    meta_path.write_text(json.dumps(meta, indent=1))
+    atomic_write(meta_path, lambda p: p.write_text(json.dumps(meta, indent=1)))
     for t in st.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         st.tell(t.number, state=optuna.trial.TrialState.FAIL)  # interrupted before: evaluated again
     n = max(1, (budget or settings.budget) // len(settings.seeds))
@@ -327,7 +328,7 @@ def write_calibrated(path: Path, estimate: dict[str, float], table: pd.DataFrame
                 lines.append("  " * depth + f"{k}: {v:.6g}   # 95% interval [{r['low']:.4g}, {r['high']:.4g}]")
 
     emit(tree, "", 0)
-    path.write_text("\n".join(lines) + "\n")
+    atomic_write(path, lambda p: p.write_text("\n".join(lines) + "\n"))
     load_scenario(path)  # what was written is a valid scenario
 
 
@@ -350,9 +351,9 @@ def finish(settings: Settings, out: Path | str, trials: pd.DataFrame, calibrated
     (calibrated.yaml) and the parameter draws (calibrated_draws.csv); returns the headline figures."""
     out = Path(out)
     names = list(settings.parameters)
-    trials.to_csv(out / "trials.csv", index=False)
+    write_frame(trials, out / "trials.csv")
     iv = intervals(trials, names, settings.parameters)
-    iv.to_csv(out / "intervals.csv", index=False)
+    write_frame(iv, out / "intervals.csv")
     best = trials.loc[trials["loss"].idxmin()]
     start = trials.loc[trials["number"].idxmin()]
     dr = draws(trials, names, settings.draws)
@@ -360,17 +361,17 @@ def finish(settings: Settings, out: Path | str, trials: pd.DataFrame, calibrated
             "start_loss": float(start["loss"]), "start_rmse": float(start["rmse"]),
             "best_loss": float(best["loss"]), "best_rmse": float(best["rmse"]), "fitted": len(names),
             "draws": int(len(dr)), "frozen_hash": frozen_hash(), "mode": settings.mode}
-    (out / "result.json").write_text(json.dumps(head, indent=1))
+    atomic_write(out / "result.json", lambda p: p.write_text(json.dumps(head, indent=1)))
     note = (f"{head['candidates']} candidates x {len(settings.seeds)} seeds; loss {head['start_loss']:.1f} -> "
             f"{head['best_loss']:.1f} (RMSE {head['start_rmse']:.2f} -> {head['best_rmse']:.2f} points)\n"
             f"frozen inputs hash {head['frozen_hash']} (sim.history.frozen_hash: data/, historical scenario, settings)")
     if calibrated is not None:
         write_calibrated(Path(calibrated), {n: float(best[n]) for n in names}, iv, note)
-        iv.to_csv(Path(calibrated).with_name(Path(calibrated).stem + "_intervals.csv"), index=False,
-                  float_format="%.6g")
+        write_frame(iv, Path(calibrated).with_name(Path(calibrated).stem + "_intervals.csv"), float_format="%.6g")
     if draws_path is not None:
-        Path(draws_path).write_text(f"# Parameter draws of `sim calibrate`: candidates within the 95% chi-square "
-                                    f"region of the best ({note.splitlines()[0]})\n" + dr.to_csv(index=False))
+        text = (f"# Parameter draws of `sim calibrate`: candidates within the 95% chi-square region of the best "
+                f"({note.splitlines()[0]})\n" + dr.to_csv(index=False))
+        atomic_write(Path(draws_path), lambda p: p.write_text(text))
     return head
 
 
