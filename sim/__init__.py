@@ -36,7 +36,8 @@ _HOMES = {
     # the model
     "RelationsModel": "sim.model.model",
     # running and results
-    "run": "sim.runs.runner", "RunResult": "sim.runs.runner", "run_many": "sim.runs.batch",
+    "run": "sim.runs.runner", "RunResult": "sim.runs.runner", "Execution": "sim.runs.execution",
+    "run_many": "sim.runs.batch",
     "run_experiment": "sim.runs.batch", "sweep": "sim.runs.sweeps", "run_points": "sim.runs.sweeps",
     "load_results": "sim.runs.results", "Results": "sim.runs.results",
     # analysis (pure, on frames)
