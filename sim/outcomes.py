@@ -37,14 +37,17 @@ class Outcome:
     unit: str = "share (0-1)"
     margin: float = DEFAULT_MARGIN
     headline: bool = False
+    report: bool = False  # shown with the headline outcomes in the workshop report's findings
 
 
 OUTCOME_TABLE: tuple[Outcome, ...] = (
     Outcome("health_discounted", True, "relationship health", "relationship health (discounted mean)",
             headline=True),
     Outcome("cooperation_discounted", True, "cooperation", "cooperation (discounted mean)", headline=True),
-    Outcome("economy_discounted", True, "economic cooperation", "economic cooperation (discounted mean)"),
-    Outcome("security_discounted", True, "security cooperation", "security cooperation (discounted mean)"),
+    Outcome("economy_discounted", True, "economic cooperation", "economic cooperation (discounted mean)",
+            report=True),
+    Outcome("security_discounted", True, "security cooperation", "security cooperation (discounted mean)",
+            report=True),
     Outcome("trust_KR_discounted", True, "Korean trust in Japan", "Korean trust in Japan (discounted mean)",
             unit="trust (-1 to 1)"),
     Outcome("trust_JP_discounted", True, "Japanese trust in Korea", "Japanese trust in Korea (discounted mean)",
@@ -62,6 +65,8 @@ OUTCOME_TABLE: tuple[Outcome, ...] = (
 )
 OUTCOMES_BY_NAME: dict[str, Outcome] = {o.name: o for o in OUTCOME_TABLE}
 HEADLINE: list[str] = [o.name for o in OUTCOME_TABLE if o.headline]
+REPORTED: list[str] = [o.name for o in OUTCOME_TABLE if o.headline or o.report]
+"""The outcomes of the workshop report's findings: the headline ones and the fields it adds."""
 
 
 def higher_is_better(name: str) -> bool:

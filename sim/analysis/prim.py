@@ -33,7 +33,7 @@ import pandas as pd
 
 from sim.analysis.comparison import paired_differences
 from sim.errors import InputError
-from sim.outcomes import higher_is_better
+from sim.outcomes import DEFAULT_MARGIN, SATISFICING_THRESHOLD, higher_is_better
 
 __all__ = ["PrimResult", "cases_of_interest", "prim"]
 
@@ -212,7 +212,8 @@ def prim(x: pd.DataFrame, y, alpha: float = 0.05, min_mass: float = 0.05, thresh
 
 
 def cases_of_interest(summaries: pd.DataFrame, a: str, b: str, outcome: str = "health_discounted",
-                      rule: str = "b_better", margin: float = 0.005, threshold: float = 0.45) -> pd.DataFrame:
+                      rule: str = "b_better", margin: float = DEFAULT_MARGIN,
+                      threshold: float = SATISFICING_THRESHOLD) -> pd.DataFrame:
     """One row per design point (scenario, point): its `sweep.<field>` values, the number of seeds run under
     both A and B, their mean outcome under each, the mean paired difference A − B, and `y`: b_better (B beats A
     by more than `margin` on average), a_better (the reverse), a_fails / b_fails (that strategy's mean outcome

@@ -9,6 +9,8 @@ import math
 import numpy as np
 from scipy import stats as sps
 
+from sim.outcomes import TIE_TOLERANCE
+
 BOOTSTRAP_SEED = 20260101  # fixed, so the same results always give the same intervals
 
 
@@ -25,7 +27,7 @@ def bootstrap_ci(values: np.ndarray, stat=np.mean, n_boot: int = 2000, level: fl
     return float(np.quantile(boot, a)), float(np.quantile(boot, 1 - a))
 
 
-def paired(a: np.ndarray, b: np.ndarray, tol: float = 1e-3, higher_is_better: bool = True) -> dict:
+def paired(a: np.ndarray, b: np.ndarray, tol: float = TIE_TOLERANCE, higher_is_better: bool = True) -> dict:
     """Compare outcome a (strategy A) with b (strategy B), paired by seed.
 
     Returns medians, the mean paired difference A - B with a 95% bootstrap interval, and the shares of

@@ -10,6 +10,7 @@ import sys
 import warnings
 
 from sim.errors import SimError
+from sim.outcomes import DEFAULT_MARGIN
 
 
 class Parser(argparse.ArgumentParser):
@@ -124,7 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("landscape", help="verdict of every sweep cell under each weighting of health (Markdown)")
     ls.add_argument("path", help="a results directory of a swept experiment, e.g. results/landscape")
     ls.add_argument("--strategies", default="two_track,linked", help="A,B (default two_track,linked)")
-    ls.add_argument("--margin", type=float, default=0.005, help="practical margin of a verdict (default 0.005)")
+    ls.add_argument("--margin", type=float, default=DEFAULT_MARGIN,
+                    help=f"practical margin of a verdict (default {DEFAULT_MARGIN})")
     ls.add_argument("--markdown", metavar="FILE", help="also write the Markdown to FILE")
     ls.set_defaults(handler="cmd_landscape")
     v = sub.add_parser("validate", parents=[lim], help="check scenario and experiment files (all problems of each)")

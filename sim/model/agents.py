@@ -168,7 +168,8 @@ class Government(_Agent):
 
     def next_offers(self, trust: float, values: np.ndarray, penalty: np.ndarray,
                     other_offered: np.ndarray) -> np.ndarray:
-        """Offers moved toward the target set by trust, value, reciprocity and dispute penalties."""
+        """Offers moved toward the target set by trust, value, reciprocity and dispute penalties (ODD §7.5). The array
+        form, for notebooks and the tests; the monthly step calls next_offer_list, which gives the same numbers."""
         return np.array(self.next_offer_list(trust, *(np.asarray(x, float).tolist()
                                                       for x in (values, penalty, other_offered))))
 

@@ -189,7 +189,8 @@ class RelationsModel(mesa.Model):
     def public_benefit(self, comm: np.ndarray) -> np.ndarray:
         """Each public's benefit target: economy and society cooperation (as felt, amplified by public
         communication), security and technology cooperation valued in proportion to tension (perceived
-        protection under threat), less hedging (ODD §7.1). comm: each government's communication."""
+        protection under threat), less hedging (ODD §7.1). comm: each government's communication. The array form, for
+        notebooks and the tests; the monthly step calls benefit_list, which gives the same numbers."""
         return np.array(self.benefit_list(np.asarray(comm, float).tolist()))
 
     def benefit_list(self, comm: list[float]) -> list[float]:

@@ -21,6 +21,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.history import data as H
 from sim.history.fit import polls_table, rmse
+from sim.params import COUNTRIES
 from sim.present import html
 from sim.present.figures import fit as FF
 from sim.present.style import need
@@ -30,7 +31,6 @@ REPLAYS = ("forced", "free", "free-no_linkage", "free-no_pandemic")
 COUNTERFACTUALS = ("free-no_linkage", "free-no_pandemic")
 AGE_YEAR = 2016
 CHANGE_YEARS = (2018, 2020)
-COUNTRIES = tuple(H.AGE_GROUP_NAMES)
 REQUIRED = ["scenario", "seed", "month", "cooperation", "visitors_KR",
             *[f"{m}_{c}" for c in COUNTRIES for m in ("good", "bad")],
             *[f"good_{c}_{g}" for c, groups in H.AGE_GROUP_NAMES.items() for g in groups]]

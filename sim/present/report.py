@@ -30,8 +30,7 @@ from sim.analysis.landscape import winner_table
 from sim.analysis.rules import rule_counts, rule_firings, rule_use
 from sim.analysis.words import column_label, display_name, robustness_sentence, scenario_words, sentence
 from sim.config.paths import safe_component
-from sim.outcomes import A_BETTER, B_BETTER, NO_CLEAR, AnalysisSettings
-from sim.outcomes import HEADLINE as OUTCOME_HEADLINE
+from sim.outcomes import A_BETTER, B_BETTER, NO_CLEAR, REPORTED, AnalysisSettings
 from sim.params import ADAPTIVE
 from sim.present import html
 from sim.present.figures.distributions import outcome_distributions
@@ -41,7 +40,6 @@ from sim.present.style import shorten
 from sim.runs.results import load_results
 from sim.runs.store import write_frame
 
-HEADLINE = [*OUTCOME_HEADLINE, "economy_discounted", "security_discounted"]  # the report adds two fields
 COOPERATION_NOTE = ("Cooperation is an index calibrated only through the checks of the fit report (relations called "
                     "bad, the 2019 fall in visitors; docs/calibration.md), never fitted to data; opinion shares are "
                     "fitted to the 2014-2019 polls only in the scenarios of scenarios/history/.")
@@ -289,7 +287,7 @@ def report_data(results_dir: str | Path, reference: str | None = None,
                       - {""})
         games = [g for g in (C.payoff_game(summ, scen, base) for scen in scenarios) if len(g)]
         game = pd.concat(games, ignore_index=True) if games else None
-    prec = C.precision(table[table["outcome"].isin(HEADLINE)], settings.precision_width)
+    prec = C.precision(table[table["outcome"].isin(REPORTED)], settings.precision_width)
     win = C.win_matrix(summ, "health_discounted", tol)
     single = "point" not in summ.columns or summ["point"].nunique() <= 1
     monthly = load_results(root, monthly=True, columns=MONTHLY_COLUMNS).monthly if res.manifest.get(
@@ -318,11 +316,11 @@ def report_data(results_dir: str | Path, reference: str | None = None,
         satisficing=C.satisficing(summ, "health_min", settings.satisficing_threshold), game=game,
         precision=prec[~prec["enough"]],
         verdict_figure=FigureSpec("verdicts", "which strategy does better, per scenario and outcome", verdict_grid,
-                                  (table, HEADLINE, robust)) if single else None,
+                                  (table, REPORTED, robust)) if single else None,
         win_figure=FigureSpec("win_matrix", "win matrix: share of matched runs in which each strategy has the best "
                               "health", win_matrix_figure, (win, "health_discounted")),
         distribution_figures=[FigureSpec(f"distribution_{o}", f"distribution over runs of {column_label(o)}",
-                                         outcome_distributions, (summ, o, strategies)) for o in HEADLINE[:2]],
+                                         outcome_distributions, (summ, o, strategies)) for o in REPORTED[:2]],
         over_time=over_time,
         game_figure=FigureSpec("payoff_game", "each country's mean payoff per pair of strategies",
                                payoff_table_figure, (game,)) if game is not None else None)
@@ -388,7 +386,7 @@ def _findings(d: ReportData, page: _Page) -> None:
     page.add("<h2>Findings</h2>")
     for scen in d.scenarios:
         page.add(f"<h3>{html.escape(scenario_words(scen))}</h3>")
-        rows = d.table[(d.table["scenario"] == scen) & d.table["outcome"].isin(HEADLINE)]
+        rows = d.table[(d.table["scenario"] == scen) & d.table["outcome"].isin(REPORTED)]
         for _, r in rows.iterrows():
             cls = "unclear" if r["verdict"] == NO_CLEAR else "clear"
             page.add(f'<p class="finding {cls}">{html.escape(sentence(r, d.point_names))}</p>')

@@ -19,6 +19,18 @@ from sim.errors import InputError
 MAX_DEFAULT_WORKERS = 8  # processes used by default (the memory per process adds up; see docs/safety.md)
 
 
+def alive(pid: int) -> bool:
+    """Whether a process of this machine is alive (also one of another user; a pid out of range is not ours to
+    judge, so it counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
 def default_workers() -> int:
     """Worker processes when none are asked for: all cores, at most MAX_DEFAULT_WORKERS."""
     return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))

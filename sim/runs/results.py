@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 
 from sim.config.paths import protected
 from sim.errors import LockError, ResultsError
+from sim.runs.execution import alive
 from sim.runs.store import write_error, write_frame, write_json
 
 FORMAT = "sim-results/1"  # the manifest's marker of a results directory of this tool
@@ -363,20 +364,10 @@ def _holder(fd: int) -> int | None:
             text = os.pread(fd, 32, 0).decode(errors="replace").strip()
         except OSError:
             return None
-        if text.isdigit() and _alive(int(text)):
+        if text.isdigit() and alive(int(text)):
             return int(text)
         time.sleep(0.01)
     return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 def _unreadable(path: Path) -> str | None:

@@ -20,6 +20,7 @@ from sim.config.scenario import Scenario, as_scenario
 from sim.config.strategies import strategy_label
 from sim.model.model import RelationsModel
 from sim.model.outputs import TableColumns, monthly_frame, summarise
+from sim.runs.execution import alive
 from sim.runs.starts import BURN_INS, start_state
 
 
@@ -108,18 +109,9 @@ def watch_parent(pid: int, poll: float = 0.5) -> None:
         if fd is not None:
             select.select([fd], [], [])
         else:
-            while _alive(pid):
+            while alive(pid):
                 time.sleep(poll)
         os._exit(1)
 
     threading.Thread(target=watch, name="sim-watch-main", daemon=True).start()
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -32,7 +32,7 @@ from sim.runs.store import write_figure, write_frame
 
 VARIABLES = ["health", "cooperation", "trust_KR", "trust_JP", "severity", "tension"]  # fan chart choices
 YOUTH = [f"good_{c}_{h}" for c in ("KR", "JP") for h in ("youth", "public")]
-LABELS = ["scenario", "strategy", "seed", "point"]
+RUN_LABELS = ["scenario", "strategy", "seed", "point"]
 
 
 @dataclass
@@ -157,7 +157,7 @@ def open_results(path: str | Path, out: Path) -> View:
     if len(strategies) < 2:
         raise ValueError(f"{path}: only one strategy ({strategies[0]}), nothing to compare")
     try:
-        monthly = load_results(path, columns=LABELS + VARIABLES + YOUTH).monthly
+        monthly = load_results(path, columns=RUN_LABELS + VARIABLES + YOUTH).monthly
     except Exception:  # noqa: BLE001 - monthly outputs not kept (or not all columns): summaries only
         monthly = None
     return analyse(res.summaries, monthly if monthly is not None and len(monthly) else None, strategies, out)
