@@ -80,8 +80,8 @@ def test_every_figure_renders_to_png_and_svg_and_leaves_pyplot_alone(batch, tmp_
     assert plt.get_fignums() == before
     for name, fig in figs.items():
         assert isinstance(fig, Figure), name
-        assert fig._suptitle is not None and fig._suptitle.get_text(), f"{name} has no title"
-        assert "_" not in fig._suptitle.get_text(), f"{name}: a code name in the title"
+        assert fig.get_suptitle(), f"{name} has no title"
+        assert "_" not in fig.get_suptitle(), f"{name}: a code name in the title"
         plotted = [ax for ax in fig.axes if ax.get_lines() and ax.get_visible()]
         if plotted:  # panels that share an axis carry its label once
             assert any(ax.get_ylabel() for ax in plotted), f"{name}: no axis label"
@@ -150,7 +150,7 @@ def test_win_matrix_annotates_the_values(batch):
     texts = {t.get_text() for t in ax.texts}
     assert {f"{v:.2f}" for v in table["value"]} <= texts
     assert [t.get_text() for t in ax.get_xticklabels()] == ["two-track", "linked"]
-    assert fig._suptitle.get_text() == "Who wins"
+    assert fig.get_suptitle() == "Who wins"
     assert len(fig.axes) == 2  # the heatmap and its colour bar
 
 
@@ -259,7 +259,7 @@ def test_run_and_distribution_figures_read_on_a_slide(batch):
         if leg is not None:
             assert leg.get_bbox_to_anchor().x0 >= ax.get_window_extent().x1 - 1  # outside, right of the data
     assert fig.legends and "endogenous event" in [t.get_text() for t in fig.legends[0].get_texts()][1]
-    assert "_" not in fig._suptitle.get_text()
+    assert "_" not in fig.get_suptitle()
     dist = F.outcome_distributions(batch.summaries, ["health_discounted"],
                                    sorted(batch.summaries["strategy"].unique()), kind="box")
     medians = [ln for ln in dist.axes[0].lines if len(ln.get_xdata()) == 2 and ln.get_color() == "black"]
