@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.analysis.words import display_name
 from sim.present.dashboard.logic import (
     analyse,
     custom_strategy,
@@ -150,7 +151,7 @@ def test_dashboard_in_a_browser(tmp_path):
                 page.get_by_role("button", name="Run comparison").click()
                 page.get_by_text("Runs done: 4 / 4 (finished)").wait_for()
                 page.get_by_text("Verdict (margin 0.005): Under tiny b").first.wait_for()
-                assert "package-deal" in page.inner_text("body")
+                assert display_name("package_deal") in page.inner_text("body")  # the one spelling of words.py
                 page.locator("img").first.wait_for()
                 page.get_by_role("button", name="Export figures and table").click()
                 page.get_by_text("Exported:").wait_for()
