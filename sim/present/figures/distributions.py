@@ -16,6 +16,7 @@ from sim.present.style import (
     LEGEND,
     MAX_LABEL,
     MEDIAN_LW,
+    TICK,
     as_written,
     distinct,
     gid,
@@ -96,8 +97,10 @@ def outcome_distributions(summaries: pd.DataFrame, outcomes: str | Sequence[str]
 def _by_scenario(groups: dict, scenarios: list, strategies: list, colours: dict, kind: str) -> Figure:
     """One panel per outcome, scenarios along x and strategies side by side: violins or boxes."""
     k = len(strategies)
-    fig = Figure(figsize=(min(17, max(10, 0.75 * len(scenarios) * k + 4)), 1.0 + 5.8 * len(groups)),
-                 layout="constrained")
+    fig_w = min(17, max(10, 0.75 * len(scenarios) * k + 4))
+    fig = Figure(figsize=(fig_w, 1.0 + 5.8 * len(groups)), layout="constrained")
+    slot = (fig_w - 3.0) / max(len(scenarios), 1)  # inches of x axis per scenario (less the labels and legend)
+    chars = max(8, min(16, int(slot * 72 / (0.62 * TICK))))  # a tick label no wider than its slot
     axes = fig.subplots(len(groups), 1, squeeze=False)[:, 0]
     width = 0.8 / k
     for ax, (outcome, data) in zip(axes, groups.items(), strict=True):
@@ -108,7 +111,7 @@ def _by_scenario(groups: dict, scenarios: list, strategies: list, colours: dict,
                     continue
                 pos = i + (j - (k - 1) / 2) * width
                 (_box if kind == "box" else _violin)(ax, d, pos, width, colours[s], j, f"{gid(sc)}:{gid(s)}")
-        ax.set_xticks(np.arange(len(scenarios)), [wrap(scenario_words(sc)) for sc in scenarios])
+        ax.set_xticks(np.arange(len(scenarios)), [wrap(scenario_words(sc), chars) for sc in scenarios])
         ax.set_xlim(-0.6, len(scenarios) - 0.4)
         ax.set_ylabel(wrap(column_label(outcome), 40, 2 * MAX_LABEL) + "\n(axis not from 0)")
         style_axes(ax, grid="y")
