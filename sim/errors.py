@@ -79,7 +79,7 @@ class InputWarning(UserWarning):
 
 
 class LimitError(InputError):
-    """Input whose estimated memory, time or size exceeds a documented limit (see sim.limits)."""
+    """Input whose estimated memory, time or size exceeds a documented limit (see sim.config.limits)."""
 
 
 class ResultsError(SimError):

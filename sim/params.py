@@ -1,7 +1,7 @@
 """Every model parameter in one place: its default, allowed range and meaning.
 
 A scenario file states only what differs from these defaults (see docs/scenarios.md). The table is
-the single source for validation (sim.scenario), the ODD parameter list (docs/ODD.md) and the
+the single source for validation (sim.config.scenario), the ODD parameter list (docs/ODD.md) and the
 strategy presets (docs/ODD.md, "Presets: values and reasons").
 """
 
@@ -320,7 +320,7 @@ PARAMS: dict[str, Any] = {
         "age_groups": P(False, doc="also record good and bad shares of the polls' age groups (under-20, 20-29, "
                         "60+) per country"),
     },
-    # list sections, validated entry by entry (see sim.scenario)
+    # list sections, validated entry by entry (see sim.config.scenario)
     "levers": {},          # lever overrides for both countries, on top of any strategy
     "strategies": {},      # custom named strategies: name -> {extends: preset, lever: value, rules: {...}}
     "strategy": P("two_track", doc="default strategy of `sim run`"),

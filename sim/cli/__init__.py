@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("scenario")
     x.add_argument("--strategies", default="two_track,linked", help="A,B (use ';' between kr=..,jp=.. pairs)")
     x.add_argument("--seeds", default="50", help="N (seeds 0..N-1), A-B, or a list 1,2,3")
-    x.add_argument("--mechanisms", help="comma-separated names (default: all of sim.explain.MECHANISMS)")
+    x.add_argument("--mechanisms", help="comma-separated names (default: all of sim.studies.explain.MECHANISMS)")
     x.add_argument("--outcome", default="health_discounted", help="the outcome to trace (default health_discounted)")
     x.add_argument("--out", help="results directory (default results/explain_TIMESTAMP)")
     x.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario field")

@@ -153,7 +153,7 @@ def run_keys(scenario: Any, strategy: Any, seeds: list[int]) -> list[str]:
 
 
 MAX_SEED = 2**63 - 1
-MAX_RUNS = 200_000  # runs in one experiment (sim.limits has the per-run limits); `limits=False` lifts it
+MAX_RUNS = 200_000  # runs in one experiment (sim.config.limits has the per-run limits); `limits=False` lifts it
 
 
 class _Where:
@@ -388,7 +388,7 @@ def _strategies(value: Any, scenarios: list, w: _Where) -> list[tuple[str, Any]]
 
 def _rule_warnings(spec: Any, item: Any, i: int, data: dict, w: _Where) -> None:
     """InputWarning (with the experiment file's line) for each rule of strategy entry `i` that is probably not meant
-    (sim.rules.rule_notes: never fires, always fires, changes nothing, contradicts another)."""
+    (sim.config.rules.rule_notes: never fires, always fires, changes nothing, contradicts another)."""
     levers, rules = parse_strategy(spec, data), parse_rules(spec, data)
     done = set()
     for c in rules:

@@ -3,7 +3,7 @@ the per-country 2x2.
 
 A strategy spec is a name (`two_track`, or a rule-based one such as `tit_for_tat`), a per-country pair
 (`kr=linked,jp=two_track` or `{"KR": "linked", "JP": {...levers}}`) or a lever dict, optionally with `rules`
-(sim.rules). Nothing in the model reads a strategy's name: only the levers and rules resolved here.
+(sim.config.rules). Nothing in the model reads a strategy's name: only the levers and rules resolved here.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def resolve_levers(name_or_levers: Any, data: dict | None = None) -> dict:
 
 
 def resolve_rules(name_or_levers: Any, data: dict | None = None) -> dict[str, dict]:
-    """One country's rules, checked and made explicit (sim.rules.normalise_rules); {} for a fixed strategy."""
+    """One country's rules, checked and made explicit (sim.config.rules.normalise_rules); {} for a fixed strategy."""
     data = data or {}
     _, raw = resolve(name_or_levers, data.get("strategies", {}))
     if not raw:

@@ -205,7 +205,8 @@ class Population:
         return int(leave.size)
 
     def _turnover_compiled(self, rng: np.random.Generator, benefit: np.ndarray, contact: float, tie_p: float) -> int:
-        """Ties, ageing, growing up and replacement in compiled loops (sim.kernels): the same draws and numbers."""
+        """Ties, ageing, growing up and replacement in compiled loops (sim.model.kernels): the same draws and
+        numbers."""
         nk = int(self.sizes[0])
         a, b, changed, grown, leave = kernels.ties_and_age(
             self.tie_a, self.tie_b, self.youth, self.age, self.exit_age, rng.random((3, nk)), self.p["tie_dissolve"],
@@ -218,7 +219,7 @@ class Population:
 
     def _step_compiled(self, rng: np.random.Generator, benefit: np.ndarray, contact: float,
                        boycott: np.ndarray, floor: np.ndarray, relief: np.ndarray, youth_gain: np.ndarray) -> None:
-        """Trust, grievance, exposure and anchor in one compiled loop (sim.kernels): the same numbers."""
+        """Trust, grievance, exposure and anchor in one compiled loop (sim.model.kernels): the same numbers."""
         if self._kernel_buf is None:
             self._kernel_buf = np.empty(self.n)
         if self._csr is None or self._csr[0] is not self.A:  # unsigned indices: no wraparound checks
@@ -299,7 +300,7 @@ class Population:
 
     def _renew_compiled(self, grown: np.ndarray, leave: np.ndarray, rng: np.random.Generator, benefit: np.ndarray,
                         contact: float) -> None:
-        """_grow and _replace in one compiled loop (sim.kernels.renew): the same draws and numbers."""
+        """_grow and _replace in one compiled loop (sim.model.kernels.renew): the same draws and numbers."""
         # the three draws of _replace in one call (the same numbers in the same order)
         z = rng.standard_normal(3 * leave.size).reshape(3, leave.size) if leave.size else np.empty((3, 0))
         k = self._kernel_params(kernels.RENEW_PARAMS, contact)

@@ -200,7 +200,7 @@ def _shutdown(executor: Executor, terminate: bool = False) -> None:
 def by_burn_in(pending: list[tuple[str, RunSpec]]) -> list[tuple[str, RunSpec]]:
     """The runs ordered so that those sharing a burn-in (same burn-in key and seed: the strategies of a
     comparison, and scenarios that differ only from month 0) are adjacent, hence in one task, and the
-    burn-in runs once (sim.starts.BurnInCache). The order of results on disk does not depend on it."""
+    burn-in runs once (sim.runs.starts.BurnInCache). The order of results on disk does not depend on it."""
     keys: dict[int, str] = {}
 
     def key(item: tuple[str, RunSpec]) -> tuple[str, int]:

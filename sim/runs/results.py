@@ -14,7 +14,7 @@ after its monthly part, so a run counts as done exactly when its summary part ex
 
 Safety: a directory is this tool's only if its manifest.json says so (`owns`). `--overwrite` deletes only the
 tool's own entries of such a directory (OWN_FILES and the matching files of OWN_DIRS, never anything else),
-never through a symbolic link and never a directory that sim.paths.protected names (the working directory,
+never through a symbolic link and never a directory that sim.config.paths.protected names (the working directory,
 one above it, the home directory, the root).
 """
 
@@ -90,7 +90,7 @@ class ResultStore:
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(os.path.normpath(root))  # `results/..` is the directory it names, whether or not
-        # `results` exists (as in sim.paths.protected)
+        # `results` exists (as in sim.config.paths.protected)
         self.summ_dir, self.month_dir = self.root / "summaries", self.root / "monthly"
         self.fail_dir, self.quarantine = self.root / "failures", self.root / "quarantine"
         self._lock_fd: int | None = None

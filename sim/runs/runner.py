@@ -1,5 +1,5 @@
-"""Running simulations: one run (`run`), run specifications, and the local worker pool that sim.batch runs
-many of them on (sim.batch.run_many, sim.run_experiment)."""
+"""Running simulations: one run (`run`, from the start state of sim.runs.starts), and the local worker pool that
+sim.runs.batch runs many of them on (sim.runs.batch.run_many, sim.run_experiment)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ class RunResult:
 
     @functools.cached_property
     def monthly(self) -> pd.DataFrame:
-        """One row per month of the horizon (sim.outputs.COLUMNS)."""
+        """One row per month of the horizon (sim.model.outputs.COLUMNS)."""
         return monthly_frame(self._table, self._ages)
 
     @functools.cached_property
@@ -51,6 +51,7 @@ class RunResult:
 
 EVENT_COLUMNS = ["month", "event", "actor", "magnitude", "issue", "dispute", "origin", "detail"]
 """Columns of a run's event log (events.csv); `detail` says what a strategy switch changed."""
+
 
 def run(scenario: Scenario | str, strategy: Any = None, seed: int = 0, state: dict | None = None,
         keep_model: bool = True, save_state: bool = False, share_burn_in: bool = True) -> RunResult:

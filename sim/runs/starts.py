@@ -86,4 +86,4 @@ class BurnInCache:
 
 
 BURN_INS = BurnInCache()
-"""This process's burn-in states (used by sim.runner.run unless given a state)."""
+"""This process's burn-in states (used by sim.runs.runner.run unless given a state)."""

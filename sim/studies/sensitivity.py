@@ -2,7 +2,7 @@
 
 problem (dotted scenario fields and their bounds, validated against the scenario) -> sample (SALib's Morris
 trajectories or Saltelli/Sobol sequence) -> evaluate (by default every design point x strategy x seed through
-sim.sweeps.run_points, resumable, common random numbers; or any callable X -> Y) -> analyze (SALib) -> one tidy
+sim.runs.sweeps.run_points, resumable, common random numbers; or any callable X -> Y) -> analyze (SALib) -> one tidy
 table per method, with one block of rows per output: the paired difference A - B of each outcome (mean over
 seeds at each design point) and each strategy's own mean outcome.
 
