@@ -259,3 +259,69 @@ def number(value: str, path: Path, line: int, col: str) -> float:
         raise HistoryError("not a finite number", file=str(path), line=line, path=col, given=value,
                            allowed="a finite number")
     return v
+
+
+# ---- the checks of the record -----------------------------------------------------------------------
+def optional_number(r: dict, col: str, path: Path, line: int) -> float | None:
+    """A numeric cell of a data-file row, None if empty (a value not found; the file says so)."""
+    return None if r[col] == "" else number(r[col], path, line, col)
+
+
+def relations_bad() -> pd.DataFrame:
+    """data/relations_state_genron_eai_2015_2019.csv as country, year, month (middle of the poll's fieldwork),
+    bad (share calling the state of relations bad)."""
+    path = DATA_DIR / "relations_state_genron_eai_2015_2019.csv"
+    months = poll_months()
+    rows = []
+    for line, r in read_table(path, ("year", "jp_relations_bad", "kr_relations_bad")):
+        year = int(number(r["year"], path, line, "year"))
+        for c in COUNTRIES:
+            v = optional_number(r, f"{c.lower()}_relations_bad", path, line)
+            if v is not None:
+                m = float(np.mean(months[year])) if year in months else float(month_index(f"{year}-06"))
+                rows.append((c, year, m, v / 100))
+    return pd.DataFrame(rows, columns=["country", "year", "month", "bad"])
+
+
+def visitors_monthly() -> pd.DataFrame:
+    """data/visitors_monthly_2019.csv as month (replay month), change (year on year, a fraction), source."""
+    path = DATA_DIR / "visitors_monthly_2019.csv"
+    rows = []
+    for line, r in read_table(path, ("month", "kr_to_jp_yoy_change", "source")):
+        m = month_index(_date(r["month"], path, line, "month"))
+        v = optional_number(r, "kr_to_jp_yoy_change", path, line)
+        if v is not None:
+            rows.append((m, v / 100, r["source"]))
+    return pd.DataFrame(rows, columns=["month", "change", "source"])
+
+
+def visitors_annual() -> pd.DataFrame:
+    """data/visitors_2013_2019.csv as year, kr_to_jp, jp_to_kr (annual arrivals)."""
+    path = DATA_DIR / "visitors_2013_2019.csv"
+    rows = [(int(number(r["year"], path, line, "year")), number(r["kr_to_jp"], path, line, "kr_to_jp"),
+             number(r["jp_to_kr"], path, line, "jp_to_kr"))
+            for line, r in read_table(path, ("year", "kr_to_jp", "jp_to_kr"))]
+    return pd.DataFrame(rows, columns=["year", "kr_to_jp", "jp_to_kr"])
+
+
+def affinity() -> pd.DataFrame:
+    """data/cabinet_office_affinity_2011_2019.csv as year, month (replay month of the fieldwork; negative before
+    August 2012), affinity (share of Japanese who feel affinity toward the ROK, a fraction)."""
+    path = DATA_DIR / "cabinet_office_affinity_2011_2019.csv"
+    rows = [(int(number(r["year"], path, line, "year")), month_index(_date(r["fieldwork"], path, line, "fieldwork")),
+             number(r["affinity"], path, line, "affinity") / 100)
+            for line, r in read_table(path, ("year", "fieldwork", "affinity"))]
+    return pd.DataFrame(rows, columns=["year", "month", "affinity"])
+
+
+EPISODE_GAP = 12
+"""Events of one kind less than this many months apart are one episode (the 2019 export controls and the
+counter-measures; the 2015 agreement and the foundation that carried it out in 2016)."""
+
+
+def episodes(kinds: tuple[str, ...], actor: str | None = None, events: list[Event] | None = None) -> list[int]:
+    """The start months of the episodes of these event kinds in the timeline (events of them less than
+    EPISODE_GAP months after the previous one belong to its episode); `actor` keeps one actor's events."""
+    events = load_events() if events is None else events
+    months = sorted(ev.month for ev in events if ev.kind in kinds and (actor is None or ev.actor == actor))
+    return [m for i, m in enumerate(months) if i == 0 or m - months[i - 1] >= EPISODE_GAP]

@@ -56,16 +56,6 @@ def _num(value: object, spec: str) -> str:
         return _e(value)
 
 
-def _float(r: dict, col: str, path: Path, line: int) -> float | None:
-    """A number of a data-file row (None if empty); anything else is an error naming the file and line."""
-    if r[col] == "":
-        return None
-    try:
-        return float(r[col])
-    except ValueError:
-        raise H.HistoryError("not a number", file=str(path), line=line, path=col, given=r[col]) from None
-
-
 def _runs(df: pd.DataFrame) -> int:
     return int(df.groupby(FF.RUN_KEYS).ngroups)
 
@@ -148,40 +138,6 @@ def age_table(tables: Mapping[str, pd.DataFrame], year: int = AGE_YEAR) -> pd.Da
         out[f"{FF.replay_label(name)}: median (%)"] = s["q50"].to_numpy() * 100
         out[f"{FF.replay_label(name)}: 90% range (%)"] = _ranges(s)
     return out.sort_values(keys, key=_order).reset_index(drop=True)
-
-
-def relations_data() -> pd.DataFrame:
-    """data/relations_state_genron_eai_2015_2019.csv as country, year, month (middle of the poll's fieldwork),
-    bad (share calling the state of relations bad)."""
-    path = H.DATA_DIR / "relations_state_genron_eai_2015_2019.csv"
-    months = H.poll_months()
-    rows = []
-    for line, r in H.read_table(path, ("year", "jp_relations_bad", "kr_relations_bad")):
-        if not r["year"].isdigit():
-            raise H.HistoryError("not a year", file=str(path), line=line, path="year", given=r["year"])
-        year = int(r["year"])
-        for c in COUNTRIES:
-            v = _float(r, f"{c.lower()}_relations_bad", path, line)
-            if v is not None:
-                m = float(np.mean(months[year])) if year in months else float(H.month_index(f"{year}-06"))
-                rows.append((c, year, m, v / 100))
-    return pd.DataFrame(rows, columns=["country", "year", "month", "bad"])
-
-
-def visitors_data() -> pd.DataFrame:
-    """data/visitors_monthly_2019.csv as month (replay month), change (year on year, a fraction), source."""
-    path = H.DATA_DIR / "visitors_monthly_2019.csv"
-    rows = []
-    for line, r in H.read_table(path, ("month", "kr_to_jp_yoy_change", "source")):
-        try:
-            m = H.month_index(r["month"])
-        except ValueError:
-            raise H.HistoryError("not a month", file=str(path), line=line, path="month", given=r["month"],
-                                 allowed="YYYY-MM") from None
-        v = _float(r, "kr_to_jp_yoy_change", path, line)
-        if v is not None:
-            rows.append((m, v / 100, r["source"]))
-    return pd.DataFrame(rows, columns=["month", "change", "source"])
 
 
 def relations_directions(relations: pd.DataFrame, monthly: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -328,13 +284,13 @@ def _age_section(tables: Mapping[str, pd.DataFrame]) -> list[str]:
 
 def _checks_section(replays: Mapping[str, pd.DataFrame]) -> list[str]:
     shown = {n: replays[n] for n in ("forced", "free") if n in replays}
-    rel = relations_data()
+    rel = H.relations_bad()
     directions = relations_directions(rel, shown)
     agree = []
     for col in [c for c in directions.columns if "cooperation" in c]:
         k, n = _agrees(directions, col)
         agree.append(f"{col.split(':')[0]}: {k} of {n} years")
-    visitors = visitors_data()
+    visitors = H.visitors_monthly()
     changes = {n: FF.year_on_year(df, "visitors_KR", visitors["month"].tolist()) for n, df in shown.items()}
     vt = pd.DataFrame({"month": [H.month_label(m) for m in visitors["month"]], "data (%)": visitors["change"] * 100})
     for name, ch in changes.items():

@@ -17,8 +17,9 @@ from matplotlib.figure import Figure
 import sim.history.data
 from sim import history as H
 from sim.errors import InputError
+from sim.history.data import relations_bad, visitors_monthly
 from sim.present.figures import fit as FF
-from sim.present.fit_report import REQUIRED, relations_data, visitors_data, write_fit_report
+from sim.present.fit_report import REQUIRED, write_fit_report
 from sim.runs.results import load_results
 from sim.studies.replay import run_replay
 
@@ -114,12 +115,12 @@ def test_missing_replays_and_data_text(replays, tmp_path, monkeypatch):
 def test_figures_have_their_panels(replays):
     tables = {n: H.polls_table(replays[n]) for n in ("forced", "free")}
     monthly = {n: replays[n] for n in ("forced", "free")}
-    visitors = visitors_data()
+    visitors = visitors_monthly()
     changes = {n: FF.year_on_year(df, "visitors_KR", visitors["month"].tolist()) for n, df in monthly.items()}
     figs = {4: FF.poll_fit(tables), 2: FF.counterfactuals(replays), 1: FF.visitors_check(changes, visitors)}
     assert all(isinstance(f, Figure) and len(f.axes) == k for k, f in figs.items())
     assert len(FF.age_groups(tables).axes) == 2
-    assert len(FF.relations_check(monthly, relations_data()).axes) == 2
+    assert len(FF.relations_check(monthly, relations_bad()).axes) == 2
 
 
 def test_year_on_year_is_value_over_value_a_year_earlier():
