@@ -25,7 +25,7 @@ def _m(id_: str, file: str, old: str, new: str, why: str) -> Mutation:
 MODEL_FILES = ("sim/model/model.py", "sim/model/agents.py", "sim/model/population.py", "sim/model/disputes.py",
                "sim/model/shocks.py", "sim/model/outputs.py", "sim/model/kernels.py", "sim/config/rules.py",
                "sim/model/rulebook.py")
-STATS_FILES = ("sim/analysis/stats.py", "sim/analysis/comparison.py")
+STATS_FILES = ("sim/analysis/stats.py", "sim/analysis/comparison.py", "sim/history/patterns.py")
 GROUPS = {"model": MODEL_FILES, "statistics": STATS_FILES}
 
 MUTATIONS: list[Mutation] = [
@@ -392,6 +392,19 @@ MUTATIONS: list[Mutation] = [
        "near-ties not shared"),
     _m("best_response_wrong_axis", "analysis/comparison.py", 'game.groupby("JP")["payoff_KR"]',
        'game.groupby("KR")["payoff_KR"]', "KR's best response taken over its own choices"),
+    # ---- history/patterns.py: the scoreboard of the record ----------------------------------------------------
+    _m("pattern_visitors_inverted", "history/patterns.py", "return float(year[2018] / year[2013])",
+       "return float(year[2013] / year[2018])", "visitor growth read backwards"),
+    _m("pattern_spells_as_months", "history/patterns.py",
+       "return int(x[0] + np.sum(x[1:] & ~x[:-1])) if len(x) else 0", "return int(np.sum(x))",
+       "boycott months counted as episodes"),
+    _m("pattern_poisson_one_sided", "history/patterns.py", "a = (1 - level) / 2", "a = 1 - level",
+       "the Poisson band's tails at 10% each"),
+    _m("pattern_slope_unscaled", "history/patterns.py",
+       "return float(x @ (np.asarray(values, float) - np.mean(values)) / (x @ x))",
+       "return float(x @ (np.asarray(values, float) - np.mean(values)))", "slopes not divided by the spread of years"),
+    _m("pattern_median_outside_passes", "history/patterns.py", "return bool(self.lo <= median <= self.hi)",
+       "return bool(self.lo <= median)", "a median above the band passes"),
 ]
 
 # Written after the unit tests, without looking at them: a check that the tests catch bugs in general, not only

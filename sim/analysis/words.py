@@ -236,3 +236,21 @@ def landscape_markdown(table: pd.DataFrame) -> str:
         cells.append(f"{r['diff weighting: default']:+.4f}" if "diff weighting: default" in r else "")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def format_scoreboard(board: pd.DataFrame) -> str:
+    """The pattern scoreboard (sim.history.patterns.scoreboard) for the terminal: per pattern pass or fail, the
+    record's target and band, the model's median and 90% band, and what the pattern is."""
+    def num(x: float) -> str:
+        return "nan" if pd.isna(x) else f"{x:.3g}" if abs(x) < 100 else f"{x:.0f}"
+
+    w = max([7, *map(len, board["pattern"].astype(str))])
+    lines = [f"{'':4}  {'pattern':<{w}}  {'record [band]':<26}  {'model median [90%]':<26}  unit, what"]
+    for _, r in board.iterrows():
+        rec = f"{num(r['target'])} [{num(r['target_lo'])}, {num(r['target_hi'])}]"
+        mod = f"{num(r['model_median'])} [{num(r['model_q05'])}, {num(r['model_q95'])}]"
+        lines.append(f"{'pass' if r['pass'] else 'FAIL':4}  {r['pattern']:<{w}}  {rec:<26}  {mod:<26}  "
+                     f"{r['unit']}; {r['what']} ({r['runs']})")
+    passed = int(board["pass"].sum())
+    lines.append(f"{passed} of {len(board)} patterns in their record band")
+    return "\n".join(lines)

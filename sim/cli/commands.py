@@ -220,6 +220,26 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_patterns(args: argparse.Namespace) -> int:
+    from sim.analysis.words import format_scoreboard
+    from sim.studies.patterns import run_patterns
+
+    seeds = _seeds(args.seeds)
+    draws = _draws(args)
+    out = Path(args.out) if args.out else RESULTS / "patterns"
+    print(f"patterns of the record: the {args.mode} replay and the baseline, {len(seeds)} seeds"
+          + (f" over {len(draws)} parameter draws" if draws else "") + f" -> {out}/", flush=True)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        board = run_patterns(seeds, out, args.mode, draws, execution=_execution(args))
+    except KeyboardInterrupt:
+        print("\ninterrupted: completed runs are kept; run the same command again to resume", file=sys.stderr)
+        return 130
+    print(format_scoreboard(board))
+    print(f"wrote {out}/scoreboard.csv and scores.csv (and the runs: replay-{args.mode}/, declared/, baseline/)")
+    return 0
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.runs.store import write_frame
     from sim.studies.calibrate import CALIBRATED, DRAWS, calibrate, finish, load_settings, screen
@@ -262,6 +282,7 @@ def _shown(path: Path) -> str:
 def cmd_fit_report(args: argparse.Namespace) -> int:
     from sim.present.fit_report import write_fit_report
     from sim.runs.results import load_results
+    from sim.studies.patterns import run_patterns
     from sim.studies.replay import run_replay
 
     seeds = _seeds(args.seeds)
@@ -274,9 +295,11 @@ def cmd_fit_report(args: argparse.Namespace) -> int:
         print(f"replay {name}: {len(seeds)} seeds", flush=True)
         run_replay(mode, seeds, out / name, _execution(args), draws=draws, drop=drop, linkage=linkage)
         frames[name] = load_results(out / name).monthly
+    print(f"patterns of the record: {len(seeds)} seeds", flush=True)
+    board = run_patterns(seeds, out / "patterns", "free", draws, replay=out / "free", execution=_execution(args))
     cal = Path(args.calibration) if args.calibration else RESULTS / "calibration"
     note = f"{len(seeds)} seeds" + (f" over {len(draws)} parameter draws" if draws else " at the point estimate")
-    path = write_fit_report(out, frames, cal if (cal / "result.json").exists() else None, note)
+    path = write_fit_report(out, frames, cal if (cal / "result.json").exists() else None, note, board)
     print(f"wrote {path}")
     return 0
 

@@ -25,16 +25,28 @@ from sim.history.data import (
 from sim.params import COUNTRIES
 
 
+def declared_strategy(month: int, declared: list | None = None) -> str:
+    """The strategy spec of the leaders in office at a replay month (their declared strategies)."""
+    declared = load_declared() if declared is None else declared
+    now = {c: s for m, c, _, s in declared if m <= month}
+    missing = [c for c in COUNTRIES if c not in now]
+    if missing:
+        raise HistoryError(f"no leader in office at {month_label(month)} for {', '.join(missing)}",
+                           file=str(DATA_DIR / "declared_strategies.csv"), path="date",
+                           allowed=f"a row dated {month_label(month)} or earlier for each country")
+    return f"kr={now['KR']},jp={now['JP']}"
+
+
+def declared_changes(declared: list | None = None) -> list[dict]:
+    """The declared strategies after month 0 as scheduled changes of a scenario (`changes` entries: month,
+    country, strategy), so that a forward scenario can run the record's sequence of strategies."""
+    declared = load_declared() if declared is None else declared
+    return [{"month": m, "country": c, "strategy": s} for m, c, _, s in declared if m > 0]
+
+
 def initial_strategy(declared: list | None = None) -> str:
     """The replay's starting strategy spec: the leaders in office at month 0."""
-    declared = load_declared() if declared is None else declared
-    first = {c: s for m, c, _, s in declared if m <= 0}
-    missing = [c for c in COUNTRIES if c not in first]
-    if missing:
-        raise HistoryError(f"no leader in office at {month_label(0)} for {', '.join(missing)}",
-                           file=str(DATA_DIR / "declared_strategies.csv"), path="date",
-                           allowed=f"a row dated {month_label(0)} or earlier for each country")
-    return f"kr={first['KR']},jp={first['JP']}"
+    return declared_strategy(0, declared)
 
 
 def replay_shocks(mode: str, events: list[Event] | None = None, mapping: dict | None = None,

@@ -315,19 +315,47 @@ def _checks_section(replays: Mapping[str, pd.DataFrame]) -> list[str]:
             _table(vt)]
 
 
+def _patterns_section(board: pd.DataFrame | None) -> list[str]:
+    if board is None or not len(board):
+        return ['<h2 id="patterns">7. Patterns of the record</h2>',
+                "<p>Not computed here (run <code>sim fit-report</code>, or <code>sim patterns</code>).</p>"]
+
+    def pair(a: float, lo: float, hi: float) -> str:
+        return "–" if pd.isna(a) else f"{a:.3g} [{lo:.3g}, {hi:.3g}]"
+
+    shown = pd.DataFrame({
+        "": ["pass" if p else "FAIL" for p in board["pass"]],
+        "pattern": board["what"], "runs": board["runs"],
+        "record [band]": [pair(*r) for r in board[["target", "target_lo", "target_hi"]].itertuples(index=False)],
+        "model median [90%]": [pair(*r) for r in board[["model_median", "model_q05", "model_q95"]]
+                               .itertuples(index=False)],
+        "unit": board["unit"], "band": board["band"], "source": board["source"]})
+    passed = int(board["pass"].sum())
+    return ['<h2 id="patterns">7. Patterns of the record</h2>',
+            f"<p>Every pattern the record shows (pattern-oriented modelling): the record's value and the band it "
+            f"could take given how it was measured, against the model's median and 90% band over the runs; a "
+            f"pattern passes when the model's median lies in the band. <b>{passed} of {len(board)}</b> pass. Runs: "
+            f"the {_e(str(board['replay'].iloc[0]) if 'replay' in board else 'free')} replay, the baseline under the "
+            "record's sequence of declared strategies (declared), and the baseline under the strategies declared at "
+            "the end of the record (baseline).</p>",
+            _table(shown)]
+
+
 # ---------------------------------------------------------------------------------------------- the report
 
 def write_fit_report(out: Path, replays: dict[str, pd.DataFrame], calibration: Path | None = None,
-                     seeds_note: str = "") -> Path:
+                     seeds_note: str = "", scoreboard: pd.DataFrame | None = None) -> Path:
     """Write OUT/fit_report.html (self-contained) and OUT/fit_rmse.csv from the replays' monthly frames
     (names: forced, and any of free, free-no_linkage, free-no_pandemic); returns the report's path.
-    calibration: a directory written by `sim calibrate` (intervals.csv, result.json)."""
+    calibration: a directory written by `sim calibrate` (intervals.csv, result.json); scoreboard: the patterns of
+    the record (sim.studies.patterns.run_patterns)."""
     check_replays(replays)
     replays = {n: replays[n] for n in REPLAYS if n in replays}
     tables = {n: polls_table(df) for n, df in replays.items()}
     rmse = rmse_table(tables)
     parts = [*_header(replays, calibration, seeds_note), *_polls_section(tables), *_rmse_section(tables, rmse),
-             *_counterfactual_section(replays, tables), *_age_section(tables), *_checks_section(replays)]
+             *_counterfactual_section(replays, tables), *_age_section(tables), *_checks_section(replays),
+             *_patterns_section(scoreboard)]
     out = Path(out)
     write_frame(rmse, out / "fit_rmse.csv")
     return html.write_page(out / "fit_report.html", html.document("Fit report", parts))
