@@ -240,6 +240,39 @@ def cmd_patterns(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from sim.history.data import FIT_YEARS
+    from sim.history.forecast import beats_naive
+    from sim.studies.calibrate import load_settings
+    from sim.studies.forecast import run_forecasts
+
+    try:
+        origins = tuple(int(o) for o in args.origins.split(",") if o.strip())
+    except ValueError:
+        origins = ()
+    fit = list(FIT_YEARS)
+    if not origins or any(not fit[0] <= o < fit[-1] for o in origins):
+        raise InputError("not origin years", file="--origins", given=args.origins,
+                         allowed=f"years from {fit[0]} to {fit[-1] - 1}, comma-separated (forecasts up to {fit[-1]})")
+    seeds = _seeds(args.seeds)
+    out = Path(args.out) if args.out else RESULTS / "forecast"
+    print(f"rolling-origin forecasts: origins {', '.join(map(str, origins))}, {len(seeds)} seeds -> {out}/", flush=True)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        table, scores = run_forecasts(out, seeds, origins, load_settings(args.settings), args.budget,
+                                      _execution(args))
+    except KeyboardInterrupt:
+        print("\ninterrupted: finished candidates and runs are kept; run the same command again to resume",
+              file=sys.stderr)
+        return 130
+    print(scores.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    verdict = "beats" if beats_naive(scores) else "does not beat"
+    print(f"the model {verdict} every naive forecast with at least 80% of the polls in its 90% bands "
+          f"({len(table)} forecast points)")
+    print(f"wrote {out}/forecast.csv and skill.csv (and each origin's calibration and replay)")
+    return 0
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.runs.store import write_frame
     from sim.studies.calibrate import CALIBRATED, DRAWS, calibrate, finish, load_settings, screen
@@ -280,6 +313,8 @@ def _shown(path: Path) -> str:
 
 
 def cmd_fit_report(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from sim.present.fit_report import write_fit_report
     from sim.runs.results import load_results
     from sim.studies.patterns import run_patterns
@@ -299,7 +334,10 @@ def cmd_fit_report(args: argparse.Namespace) -> int:
     board = run_patterns(seeds, out / "patterns", "free", draws, replay=out / "free", execution=_execution(args))
     cal = Path(args.calibration) if args.calibration else RESULTS / "calibration"
     note = f"{len(seeds)} seeds" + (f" over {len(draws)} parameter draws" if draws else " at the point estimate")
-    path = write_fit_report(out, frames, cal if (cal / "result.json").exists() else None, note, board)
+    fc = Path(args.forecast) if args.forecast else RESULTS / "forecast"
+    forecasts = (pd.read_csv(fc / "forecast.csv"), pd.read_csv(fc / "skill.csv")) \
+        if (fc / "skill.csv").exists() and (fc / "forecast.csv").exists() else None
+    path = write_fit_report(out, frames, cal if (cal / "result.json").exists() else None, note, board, forecasts)
     print(f"wrote {path}")
     return 0
 

@@ -70,10 +70,10 @@ def rmse(table: pd.DataFrame, years: Any = FIT_YEARS) -> pd.DataFrame:
     return sort_rows(g.agg(points=("sq", "size"), rmse=("sq", lambda s: float(np.sqrt(s.mean())))).reset_index())
 
 
-def targets() -> pd.DataFrame:
-    """The scored poll points: FIT_YEARS x country x group x measure with an observed share."""
+def targets(years: Any = FIT_YEARS) -> pd.DataFrame:
+    """The scored poll points: years (default FIT_YEARS) x country x group x measure with an observed share."""
     obs = observed()
-    return obs[obs["year"].isin(list(FIT_YEARS))].reset_index(drop=True)
+    return obs[obs["year"].isin(list(years))].reset_index(drop=True)
 
 
 def loss(sims: pd.DataFrame, target: pd.DataFrame | None = None) -> tuple[float, float]:

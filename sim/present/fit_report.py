@@ -21,6 +21,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.history import data as H
 from sim.history.fit import polls_table, rmse
+from sim.history.forecast import NAIVE, beats_naive
 from sim.params import COUNTRIES
 from sim.present import html
 from sim.present.figures import fit as FF
@@ -341,21 +342,44 @@ def _patterns_section(board: pd.DataFrame | None) -> list[str]:
             _table(shown)]
 
 
+def _forecast_section(forecasts: tuple[pd.DataFrame, pd.DataFrame] | None) -> list[str]:
+    head = '<h2 id="forecast">8. Forecasts out of sample (rolling origin)</h2>'
+    if forecasts is None:
+        return [head, "<p>Not computed: run <code>sim forecast</code> (it calibrates up to each origin year and "
+                      "forecasts the later polls), then this report again.</p>"]
+    table, scores = forecasts
+    model = scores[scores["method"] == "model"].iloc[0]
+    beats = beats_naive(scores)
+    shown = table.assign(**{c: table[c] * 100 for c in ("observed", "median", "lo", "hi", *NAIVE)})
+    shown = shown[["origin", "country", "measure", "year", "observed", "median", "lo", "hi", "covered", *NAIVE]]
+    return [head,
+            "<p>For each origin year the parameters are fitted to the polls up to it only, and the model forecasts the "
+            "later polls; three naive forecasts use the same polls (the constant mean, persistence of the origin "
+            "year, the linear trend). The model's 90% band adds the poll's sampling error and a model-discrepancy "
+            "term estimated on the other origins' errors (Kennedy &amp; O'Hagan 2001). "
+            f"<b>The model {'beats' if beats else 'does not beat'} every naive forecast with at least 80% coverage"
+            f"</b>: RMSE {model['rmse']:.1f} points over {int(model['points'])} forecasts, coverage "
+            f"{model['coverage']:.0%}.</p>",
+            _table(scores, "{:.3f}"), _table(shown, "{:.1f}")]
+
+
 # ---------------------------------------------------------------------------------------------- the report
 
 def write_fit_report(out: Path, replays: dict[str, pd.DataFrame], calibration: Path | None = None,
-                     seeds_note: str = "", scoreboard: pd.DataFrame | None = None) -> Path:
+                     seeds_note: str = "", scoreboard: pd.DataFrame | None = None,
+                     forecasts: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> Path:
     """Write OUT/fit_report.html (self-contained) and OUT/fit_rmse.csv from the replays' monthly frames
     (names: forced, and any of free, free-no_linkage, free-no_pandemic); returns the report's path.
     calibration: a directory written by `sim calibrate` (intervals.csv, result.json); scoreboard: the patterns of
-    the record (sim.studies.patterns.run_patterns)."""
+    the record (sim.studies.patterns.run_patterns); forecasts: the rolling-origin forecasts and their skill
+    (sim.studies.forecast.run_forecasts)."""
     check_replays(replays)
     replays = {n: replays[n] for n in REPLAYS if n in replays}
     tables = {n: polls_table(df) for n, df in replays.items()}
     rmse = rmse_table(tables)
     parts = [*_header(replays, calibration, seeds_note), *_polls_section(tables), *_rmse_section(tables, rmse),
              *_counterfactual_section(replays, tables), *_age_section(tables), *_checks_section(replays),
-             *_patterns_section(scoreboard)]
+             *_patterns_section(scoreboard), *_forecast_section(forecasts)]
     out = Path(out)
     write_frame(rmse, out / "fit_rmse.csv")
     return html.write_page(out / "fit_report.html", html.document("Fit report", parts))

@@ -24,7 +24,7 @@ from scipy import stats
 from sim.config.scenario import ScenarioError, load_scenario
 from sim.config.yamlio import read_yaml
 from sim.errors import InputError
-from sim.history.data import CALIBRATION_SETTINGS, HISTORY_DIR, MODES, frozen_hash
+from sim.history.data import CALIBRATION_SETTINGS, FIT_YEARS, HISTORY_DIR, MODES, frozen_hash
 from sim.history.fit import LOSS, loss, poll_shares, targets
 from sim.history.replay import fitted_keys, initial_strategy, replay_scenario
 from sim.params import defaults
@@ -51,6 +51,8 @@ class Settings:
     screen: dict[str, tuple[float, float]] = field(default_factory=dict)
     draws: int = 20
     path: str = ""
+    years: tuple[int, ...] = tuple(FIT_YEARS)
+    """The poll years fitted (a rolling-origin forecast fits the years up to its origin)."""
 
     @property
     def candidates(self) -> int:
@@ -151,7 +153,7 @@ class Evaluator:
 
     def __init__(self, settings: Settings, jobs: int = 1) -> None:
         self.settings, self.jobs = settings, jobs
-        self.target = targets()
+        self.target = targets(settings.years)
         self.pool: Executor | None = None
         if jobs > 1:
             from sim.runs.runner import worker_pool
@@ -224,11 +226,12 @@ def calibrate(settings: Settings, out: Path | str, execution: Execution | None =
     out = Path(out)
     meta = {"settings": settings.path, "frozen_hash": frozen_hash(), "seeds": settings.seeds,
             "parameters": {k: list(v) for k, v in settings.parameters.items()}, "mode": settings.mode,
-            "sampler_seed": settings.sampler_seed, "loss": LOSS}
+            "sampler_seed": settings.sampler_seed, "loss": LOSS, "years": list(settings.years)}
     meta_path = out / "calibration.json"
-    same = ("parameters", "seeds", "mode", "sampler_seed", "loss", "frozen_hash")
+    same = ("parameters", "seeds", "mode", "sampler_seed", "loss", "frozen_hash", "years")
     if meta_path.exists():
         old = json.loads(meta_path.read_text())
+        old.setdefault("years", list(FIT_YEARS))  # written before the years were recorded: the default years
         if {k: old.get(k) for k in same} != {k: meta[k] for k in same}:
             raise InputError("this directory holds a calibration of other parameters, seeds, mode, loss or frozen "
                              "inputs (data, mapping, settings)", file=str(meta_path),
