@@ -285,6 +285,16 @@ PARAMS: dict[str, Any] = {
         "contact_recovery": P(0.15, 0.0, 1.0, "monthly recovery of the contact rate toward normal"),
         "contact_normal": P(1.0, 0.0, 1.0, "the contact rate in normal times"),
     },
+    "travel": {
+        "trend": _per_country(0.0, 0.0, 0.0, 1.0, "secular growth of the country's trips to the other country, "
+                              "per year on a log scale (0: none; scenarios/history fits it to the arrivals)"),
+        "until": P(-1, -1, 100000, "last month of the trend (-1: no end)"),
+        "exposure_gain": P(0.0, 0.0, 1.0, "exposure target added per unit log growth of the trips (people-to-people "
+                           "contact through travel; 0: travel does not reach exposure)"),
+        "youth_extra": P(1.0, 0.0, 5.0, "the young gain (1 + youth_extra) times as much (culture and travel reach "
+                         "the young most)"),
+        "boycott_gain": P(1.0, 0.0, 10.0, "trips cut per unit of the public's mean boycott cut"),
+    },
     "shock_effects": {
         "provocation": {"trust": P(0.30, 0, 1, "trust sensitivity of the other public"),
                         "grievance": P(0.25, 0, 1, "grievance added to the other public")},

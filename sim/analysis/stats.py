@@ -106,3 +106,16 @@ def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def slope(years: np.ndarray, values: np.ndarray) -> float:
+    """Least-squares slope of values on years."""
+    x = np.asarray(years, float) - np.mean(years)
+    return float(x @ (np.asarray(values, float) - np.mean(values)) / (x @ x))
+
+
+def slope_sd(years: np.ndarray, variances: np.ndarray) -> float:
+    """Standard deviation of the least-squares slope when each value has its own (independent) variance."""
+    x = np.asarray(years, float) - np.mean(years)
+    w = x / (x @ x)
+    return float(np.sqrt(w**2 @ np.asarray(variances, float)))

@@ -18,8 +18,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.analysis.stats import slope
 from sim.history.fit import POLL_N
-from sim.history.patterns import Z90, slope
+from sim.history.patterns import Z90
 
 NAIVE = ("constant", "persistence", "trend")
 SERIES = ["country", "measure"]

@@ -8,9 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from sim.analysis.stats import slope
 from sim.config.scenario import Scenario, load_scenario, resolve_file
 from sim.history.data import (
     DATA_DIR,
+    FIT_YEARS,
     HISTORICAL,
     HISTORY_DIR,
     MODES,
@@ -20,9 +24,13 @@ from sim.history.data import (
     load_events,
     load_mapping,
     lookup,
+    month_index,
     month_label,
+    visitors_annual,
 )
 from sim.params import COUNTRIES
+
+TRAVEL_LAST = 2018  # the last year of arrivals the travel trend uses: 2019 is the year of the boycott
 
 
 def declared_strategy(month: int, declared: list | None = None) -> str:
@@ -79,13 +87,29 @@ def replay_shocks(mode: str, events: list[Event] | None = None, mapping: dict | 
     return out
 
 
+def travel_trend(data_until: int = FIT_YEARS[-1]) -> dict[str, float]:
+    """Each country's secular growth of trips to the other, per year on a log scale: the least-squares slope of the
+    log arrivals (data/visitors_2013_2019.csv) from 2013 to `data_until`, at most to 2018 (2019 is the year of the
+    boycott), and at least 0."""
+    vis = visitors_annual()
+    use = vis[vis["year"] <= min(data_until, TRAVEL_LAST)]
+    if len(use) < 2:
+        return {c: 0.0 for c in COUNTRIES}
+    return {c: max(0.0, slope(use["year"].to_numpy(), np.log(use[col].to_numpy())))
+            for c, col in (("KR", "kr_to_jp"), ("JP", "jp_to_kr"))}
+
+
 def replay_scenario(mode: str, overrides: dict | None = None, base: Path | str | None = None,
-                    drop: tuple[str, ...] = (), linkage: bool = True) -> Scenario:
+                    drop: tuple[str, ...] = (), linkage: bool = True, data_until: int = FIT_YEARS[-1]) -> Scenario:
     """The historical scenario with the timeline's shocks for a mode (overrides: dotted parameters, as a
-    parameter draw gives). linkage=False: no government links disputes (a counterfactual replay)."""
+    parameter draw gives). linkage=False: no government links disputes (a counterfactual replay). The trips grow at
+    the trend of the arrivals up to `data_until` (travel_trend), through the last poll year fitted (FIT_YEARS);
+    a rolling-origin forecast passes its origin, so no later arrival enters it."""
     scen = load_scenario(base or HISTORICAL, overrides or {})
     name = scen.name + "-" + mode + "".join(f"-no_{d}" for d in drop) + ("" if linkage else "-no_linkage")
-    extra: dict[str, Any] = {"shocks": replay_shocks(mode, drop=drop), "name": name}
+    extra: dict[str, Any] = {"shocks": replay_shocks(mode, drop=drop), "name": name,
+                             "travel": {**scen.data["travel"], "trend": travel_trend(data_until),
+                                        "until": month_index(f"{FIT_YEARS[-1]}-12")}}
     if not linkage:
         extra["levers"] = {**scen.data["levers"], "linkage_mode": "none"}
         extra["shocks"] = [dict(s, strategy="") if s["kind"] == "leadership_change" else s for s in extra["shocks"]]
@@ -93,10 +117,10 @@ def replay_scenario(mode: str, overrides: dict | None = None, base: Path | str |
 
 
 def replay_specs(mode: str, draws: list[dict] | None = None, drop: tuple[str, ...] = (),
-                 linkage: bool = True) -> tuple[str, list[Scenario]]:
+                 linkage: bool = True, data_until: int = FIT_YEARS[-1]) -> tuple[str, list[Scenario]]:
     """(experiment name, scenarios) of a replay: one scenario per parameter draw (or the point estimate)."""
     name = f"replay-{mode}" + "".join(f"-no_{d}" for d in drop) + ("" if linkage else "-no_linkage")
-    scens = [replay_scenario(mode, d, drop=drop, linkage=linkage) for d in (draws or [None])]
+    scens = [replay_scenario(mode, d, drop=drop, linkage=linkage, data_until=data_until) for d in (draws or [None])]
     if draws:
         scens = [s.with_overrides(name=f"{s.name}-draw{i:03d}") for i, s in enumerate(scens)]
     return name + (f"-draws{len(draws)}" if draws else ""), scens

@@ -26,7 +26,7 @@ def citizen_month(trust: np.ndarray, grievance: np.ndarray, exposure: np.ndarray
                   ties: np.ndarray, boycott_i: np.ndarray, dt: np.ndarray, sizes: np.ndarray,
                   indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, z: np.ndarray,
                   benefit: np.ndarray, relief: np.ndarray, floor: np.ndarray, youth_gain: np.ndarray,
-                  boycott: np.ndarray, k: np.ndarray) -> None:
+                  boycott: np.ndarray, travel: np.ndarray, k: np.ndarray) -> None:
     """One month of trust (social influence over the network rows, anchor, benefit, contact, grievance,
     noise), grievance, exposure and anchor for every citizen, in place. k: the parameters in the order of
     KERNEL_PARAMS; dt: a work array of the citizens' length."""
@@ -59,7 +59,7 @@ def citizen_month(trust: np.ndarray, grievance: np.ndarray, exposure: np.ndarray
         g = min(max(g, floor[c]), 1.0)
         grievance[i] = g
         y = youth_gain[c] if youth[i] else 0.0
-        target = min(e0[i] + y + t_gain * ties[i], 1.0)
+        target = min(e0[i] + y + travel[c] + t_gain * ties[i], 1.0)
         b = boycott[c] * g
         boycott_i[i] = b
         target *= 1.0 - b

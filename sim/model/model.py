@@ -78,6 +78,8 @@ class RelationsModel(mesa.Model):
         self.tension, self.contact = env["tension_init"], env["contact_normal"]
         self.contact_normal, self.contact_cap, self.pandemic_until = env["contact_normal"], 1.0, -10**9
         self.us_pressure_fixed: float | None = None
+        self.travel_log = [0.0, 0.0]  # log of each country's trips relative to month 0 (ODD §7.3)
+        self.travel_flow = [1.0, 1.0]  # the trips made this month, relative to month 0
         self.us_pressure = env["us_pressure_gain"] * self.tension
         self.realised = np.minimum(*[gv.offered for gv in self.governments])
         self.reference = self.realised.copy()
@@ -306,6 +308,10 @@ class RelationsModel(mesa.Model):
             self.contact = min(self.contact, self.contact_cap)
         else:
             self.contact += env["contact_recovery"] * (self.contact_normal - self.contact)
+        tr = self.data["travel"]
+        if t >= 0 and (tr["until"] < 0 or t <= tr["until"]):
+            for c in range(2):
+                self.travel_log[c] += tr["trend"][COUNTRIES[c]] / 12
         self.us_pressure = self.us_pressure_fixed if self.us_pressure_fixed is not None \
             else env["us_pressure_gain"] * self.tension
 
@@ -334,12 +340,26 @@ class RelationsModel(mesa.Model):
         kr, jp = self.governments
         yx = (kr.levers["youth_exchange"] + jp.levers["youth_exchange"]) / 2
         tie_p = c["tie_rate"] * self.contact * (1 + c["tie_exchange_gain"] * effect(yx))
+        tr = self.data["travel"]
+        travel = [tr["exposure_gain"] * x for x in self.travel_log]
+        youth = [gv.youth_gain() + tr["youth_extra"] * travel[gv.country] for gv in self.governments]
         before = self.population.uid.copy() if self._citizens else None
         self.population.step(self.citizen_rng, benefit, self.contact, boycott, self.disputes.floors(),
-                             self.disputes.relief(), np.array([gv.youth_gain() for gv in self.governments]),
-                             tie_p)
+                             self.disputes.relief(), np.array(youth), tie_p, np.array(travel))
         if before is not None:
             self._drop_departed(before)
+        self.travel_flow = self.trips()
+
+    def trips(self) -> list[float]:
+        """Each country's trips to the other this month, relative to month 0 (ODD §7.3): the secular growth,
+        times the contact rate relative to normal (pandemics, border rules), cut by the public's boycott."""
+        tr, pop = self.data["travel"], self.population
+        rel = self.contact / self.contact_normal if self.contact_normal > 0 else 0.0
+        out = []
+        for c in range(2):
+            cut = float(pop.boycott_i[pop.mask(c)].mean())
+            out.append(float(np.exp(self.travel_log[c])) * rel * max(0.0, 1.0 - tr["boycott_gain"] * cut))
+        return out
 
     def leaders(self, live: bool) -> None:
         """ODD §3 step 6: opinion aggregates, approval, and leaders who fall after months of low approval."""
@@ -466,7 +486,7 @@ class RelationsModel(mesa.Model):
             "disputes": self.disputes.state(), "pending_links": list(self.pending_links),
             "env": {"tension": self.tension, "contact": self.contact, "contact_normal": self.contact_normal,
                     "contact_cap": self.contact_cap, "pandemic_until": self.pandemic_until,
-                    "us_pressure_fixed": self.us_pressure_fixed},
+                    "us_pressure_fixed": self.us_pressure_fixed, "travel_log": list(self.travel_log)},
             "realised": self.realised.copy(), "reference": self.reference.copy(),
             "rng": {"citizens": self.citizen_rng.bit_generator.state, "poll": self.poll_rng.bit_generator.state},
         }
@@ -504,6 +524,7 @@ class RelationsModel(mesa.Model):
         self.tension, self.contact, self.contact_normal = env["tension"], env["contact"], env["contact_normal"]
         self.contact_cap, self.pandemic_until = env["contact_cap"], env["pandemic_until"]
         self.us_pressure_fixed = env["us_pressure_fixed"]
+        self.travel_log = list(env.get("travel_log", [0.0, 0.0]))  # states saved before travel: no growth yet
         self.realised, self.reference = state["realised"].copy(), state["reference"].copy()
         self.citizen_rng.bit_generator.state = state["rng"]["citizens"]
         self.poll_rng.bit_generator.state = state["rng"]["poll"]

@@ -24,6 +24,7 @@ COLUMNS: list[str] = (
     + [f"realised_{f}" for f in FIELDS]
     + ["cooperation", "open_disputes", "severity", "standoffs", "tension", "us_pressure", "contact",
        "health", "health_cooperation", "health_opinion", "health_disputes"]
+    + [f"trips_{c}" for c in COUNTRIES]
 )
 NEGATIVE_KINDS = ("provocation", "court_ruling", "trade_coercion", "security_incident",
                   "us_china_escalation", "pandemic")
@@ -80,6 +81,7 @@ class Recorder:
         row[j:j + 4] = m.realised
         row[j + 4:j + 11] = (coop, len(open_now), sev, standoffs, m.tension, m.us_pressure, m.contact)
         row[col["health_cooperation"]] = coop
+        row[col["trips_KR"]], row[col["trips_JP"]] = m.travel_flow
         row[col["health_disputes"]] = np.exp(-sev)
         if self.ages is not None:
             self.ages[i] = age_group_shares(m.population, m.data["citizens"])

@@ -20,6 +20,8 @@ YOUTH_AGE = 30.0
 ENTRY_AGE = 18.0
 N_GROUPS = 4  # group = 2*country + is_public: KR youth, KR public, JP youth, JP public
 
+NO_TRAVEL = np.zeros(2)
+"""No exposure added by travel (the default: travel.trend 0)."""
 NETWORK_CACHE_SIZE = 2  # the runs of one burn-in come together (a batch task, a comparison's seed)
 NETWORK_CACHE_MAX_BYTES = 16 * 2**20  # a larger network is not kept
 _networks: OrderedDict[tuple, tuple] = OrderedDict()
@@ -184,15 +186,17 @@ class Population:
         return np.where(cnt > 0, s / np.maximum(cnt, 1), t)
 
     def step(self, rng: np.random.Generator, benefit: np.ndarray, contact: float, boycott: np.ndarray,
-             floor: np.ndarray, relief: np.ndarray, youth_gain: np.ndarray, tie_p: float) -> int:
+             floor: np.ndarray, relief: np.ndarray, youth_gain: np.ndarray, tie_p: float,
+             travel: np.ndarray = NO_TRAVEL) -> int:
         """One month of citizen dynamics; returns the number of citizens who left (turnover).
 
-        benefit, boycott, floor, relief, youth_gain: per-country arrays (KR, JP).
+        benefit, boycott, floor, relief, youth_gain, travel: per-country arrays (KR, JP); travel is the exposure
+        added to everyone by the growth of trips (ODD §7.3).
         """
         if kernels.ENABLED and self.p["bc_epsilon"] >= 1.0:
-            self._step_compiled(rng, benefit, contact, boycott, floor, relief, youth_gain)
+            self._step_compiled(rng, benefit, contact, boycott, floor, relief, youth_gain, travel)
         else:
-            self._step_numpy(rng, benefit, contact, boycott, floor, relief, youth_gain)
+            self._step_numpy(rng, benefit, contact, boycott, floor, relief, youth_gain, travel)
         if kernels.ENABLED:
             return self._turnover_compiled(rng, benefit, contact, tie_p)
         self._ties(rng, tie_p)
@@ -218,7 +222,8 @@ class Population:
         return int(leave.size)
 
     def _step_compiled(self, rng: np.random.Generator, benefit: np.ndarray, contact: float,
-                       boycott: np.ndarray, floor: np.ndarray, relief: np.ndarray, youth_gain: np.ndarray) -> None:
+                       boycott: np.ndarray, floor: np.ndarray, relief: np.ndarray, youth_gain: np.ndarray,
+                       travel: np.ndarray) -> None:
         """Trust, grievance, exposure and anchor in one compiled loop (sim.model.kernels): the same numbers."""
         if self._kernel_buf is None:
             self._kernel_buf = np.empty(self.n)
@@ -229,7 +234,8 @@ class Population:
                               self.kx, self.g0, self.e0, self.tie_counts(), self.boycott_i, self._kernel_buf,
                               self.sizes, self._csr[1], self._csr[2], self.A.data, rng.standard_normal(self.n),
                               np.asarray(benefit, float), np.asarray(relief, float), np.asarray(floor, float),
-                              np.asarray(youth_gain, float), np.asarray(boycott, float), k)
+                              np.asarray(youth_gain, float), np.asarray(boycott, float), np.asarray(travel, float),
+                              k)
 
     def _kernel_params(self, names: tuple, contact: float) -> np.ndarray:
         """The parameters a compiled loop reads, in the order of `names` (None: this month's contact); the array
@@ -242,7 +248,7 @@ class Population:
         return entry[0]
 
     def _step_numpy(self, rng: np.random.Generator, benefit: np.ndarray, contact: float, boycott: np.ndarray,
-                    floor: np.ndarray, relief: np.ndarray, youth_gain: np.ndarray) -> None:
+                    floor: np.ndarray, relief: np.ndarray, youth_gain: np.ndarray, travel: np.ndarray) -> None:
         """Trust, grievance, exposure and anchor, vectorised over the citizens."""
         p, t = self.p, self.trust
         each = self.each
@@ -261,8 +267,9 @@ class Population:
         g += p["grievance_relax"] * (self.g0 - g) - each(relief) * np.maximum(g - self.g0, 0.0)
         np.maximum(g, each(floor), out=g)
         np.minimum(g, 1.0, out=g)  # g >= floor >= 0 already
-        # exposure: baseline + youth exchange + cross-border ties, cut by boycotts
-        target = np.minimum(self.e0 + each(youth_gain) * self.youth + p["tie_gain"] * self.tie_counts(), 1.0)
+        # exposure: baseline + youth exchange + travel + cross-border ties, cut by boycotts
+        target = np.minimum(self.e0 + each(youth_gain) * self.youth + each(travel) + p["tie_gain"] * self.tie_counts(),
+                            1.0)
         self.boycott_i = each(boycott) * g
         target *= 1.0 - self.boycott_i
         self.exposure += p["exposure_relax"] * (target - self.exposure)

@@ -132,20 +132,20 @@ def default(dotted: str) -> Any:
 
 
 # ---- evaluation ------------------------------------------------------------------------------------
-def replay_polls(overrides: dict, seed: int, mode: str = "forced") -> pd.DataFrame:
+def replay_polls(overrides: dict, seed: int, mode: str = "forced", data_until: int = FIT_YEARS[-1]) -> pd.DataFrame:
     """One replay's simulated polls (sim.history.fit.poll_shares) under parameter overrides; the parameters of an
     earlier fit (calibrated.yaml) that the overrides do not set are at their defaults, so a calibration never
-    depends on an earlier one."""
+    depends on an earlier one. data_until: the last year of data the replay's inputs may use (its trips' trend)."""
     from sim.runs.runner import run
 
     earlier = {k: default(k) for k in fitted_keys() if k not in overrides}
-    scen = replay_scenario(mode, {**earlier, **overrides})
+    scen = replay_scenario(mode, {**earlier, **overrides}, data_until=data_until)
     return poll_shares(run(scen, initial_strategy(), seed, keep_model=False).monthly)
 
 
 def _task(args: tuple) -> pd.DataFrame:
-    overrides, seed, mode = args
-    return replay_polls(overrides, seed, mode).assign(seed=seed)
+    overrides, seed, mode, data_until = args
+    return replay_polls(overrides, seed, mode, data_until).assign(seed=seed)
 
 
 class Evaluator:
@@ -161,7 +161,7 @@ class Evaluator:
             self.pool = worker_pool(jobs)
 
     def polls(self, overrides: dict) -> pd.DataFrame:
-        tasks = [(overrides, s, self.settings.mode) for s in self.settings.seeds]
+        tasks = [(overrides, s, self.settings.mode, max(self.settings.years)) for s in self.settings.seeds]
         parts = list(self.pool.map(_task, tasks) if self.pool else map(_task, tasks))
         return pd.concat(parts, ignore_index=True)
 

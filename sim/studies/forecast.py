@@ -49,7 +49,8 @@ def run_forecasts(out: str | Path, seeds: list[int], origins: tuple[int, ...] = 
         fit = replace(settings, years=tuple(y for y in settings.years if y <= origin))
         trials = calibrate(fit, here, execution, budget=budget)
         finish(fit, here, trials, calibrated=None, draws_path=here / "draws.csv")
-        run_replay(fit.mode, seeds, here / "replay", execution, draws=load_draws(here / "draws.csv"))
+        run_replay(fit.mode, seeds, here / "replay", execution, draws=load_draws(here / "draws.csv"),
+                   data_until=origin)
         polls[origin] = run_polls(here / "replay")
     table = forecast_table(observed(), polls)
     scores = skill(table)

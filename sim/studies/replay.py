@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from sim.config.experiment import RunSpec, make_experiment
-from sim.history.data import frozen_hash
+from sim.history.data import FIT_YEARS, frozen_hash
 from sim.history.fit import polls_table
 from sim.history.replay import initial_strategy, replay_specs
 from sim.runs.batch import run_experiment
@@ -18,11 +18,12 @@ from sim.runs.store import write_frame
 
 def run_replay(mode: str, seeds: list[int], out: Path | str, execution: Execution | None = None,
                draws: list[dict] | None = None, drop: tuple[str, ...] = (), linkage: bool = True,
-               **options: Any) -> pd.DataFrame:
+               data_until: int = FIT_YEARS[-1], **options: Any) -> pd.DataFrame:
     """Run a replay through the batch runner into OUT (resumable, with provenance) and write OUT/polls.csv;
     returns the polls table. With parameter draws, seed i runs under draw i mod len(draws) (paired).
+    data_until: the last year of data its inputs may use (a rolling-origin forecast's origin).
     execution: how (sim.Execution, or its fields as keywords)."""
-    name, scens = replay_specs(mode, draws, drop, linkage)
+    name, scens = replay_specs(mode, draws, drop, linkage, data_until)
     strategy = initial_strategy()
     specs = [RunSpec(scens[i % len(scens)], strategy, seed, label="declared", tags={"point": i % len(scens)})
              for i, seed in enumerate(seeds)]

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.analysis.stats import slope, slope_sd
 from sim.history import patterns as P
 from sim.history.data import FIT_YEARS, month_index, observed, poll_months, visitors_annual, visitors_monthly
 from sim.history.fit import poll_shares
@@ -17,10 +18,10 @@ from sim.history.fit import poll_shares
 
 def test_slope_and_its_sampling_error():
     years = np.array([2013, 2014, 2015, 2016])
-    assert P.slope(years, 2.0 * years + 7) == pytest.approx(2.0)
-    assert P.slope(years, np.array([1.0, 1.0, 1.0, 1.0])) == 0.0
+    assert slope(years, 2.0 * years + 7) == pytest.approx(2.0)
+    assert slope(years, np.array([1.0, 1.0, 1.0, 1.0])) == 0.0
     # equal variances: var / sum (x - mean)^2
-    assert P.slope_sd(years, np.full(4, 0.09)) == pytest.approx(math.sqrt(0.09 / 5.0))
+    assert slope_sd(years, np.full(4, 0.09)) == pytest.approx(math.sqrt(0.09 / 5.0))
 
 
 def test_poisson_band_is_the_exact_interval():
@@ -76,7 +77,7 @@ def record_run() -> P.RunView:
         if m >= 0:
             good_jp[m] = a
     boycott = np.where((months >= month_index("2019-07")) & (months <= month_index("2019-12")), 0.6, 0.0)
-    monthly = pd.DataFrame({"month": months, "visitors_KR": kr, "visitors_JP": jp, "cooperation": coop,
+    monthly = pd.DataFrame({"month": months, "trips_KR": kr, "trips_JP": jp, "cooperation": coop,
                             "good_JP": good_jp, "health": 0.5, "boycott_KR": boycott, "boycott_JP": 0.0,
                             "leader_KR": 0, "leader_JP": 0})
     obs = observed()
@@ -100,7 +101,7 @@ def test_a_run_that_misses_fails_in_the_known_direction():
     view = record_run()
     by_name = {p.name: p for p in P.patterns()}
     flat = view.polls.assign(value=0.2)  # no trend, no age gap
-    miss = P.RunView(view.monthly.assign(visitors_KR=1.0, cooperation=0.5), {"n_trade_coercion": 7,
+    miss = P.RunView(view.monthly.assign(trips_KR=1.0, cooperation=0.5), {"n_trade_coercion": 7,
                                                                                "n_dispute_settled": 0}, flat)
     assert by_name["good_KR_trend"].score(miss) == pytest.approx(0.0)
     assert by_name["age_gap_KR_2016"].score(miss) == pytest.approx(0.0)

@@ -4,6 +4,7 @@ from the documented update rules."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from sim import RelationsModel
@@ -84,3 +85,60 @@ def test_a_mild_pandemic_never_raises_contact():
         assert model.contact == before
     model.step()
     assert model.contact < before  # recovery toward the lower normal level resumes
+
+
+TRAVEL = {"travel.trend.KR": 0.24, "travel.trend.JP": 0.06, "travel.exposure_gain": 0.2, "travel.youth_extra": 1.5}
+
+
+def test_trips_grow_at_their_trend_until_its_last_month_and_reach_exposure():
+    """ODD §7.3: the log of a country's trips grows by trend/12 a month from month 0 through `travel.until`; the
+    exposure added is exposure_gain x that log, (1 + youth_extra) times for the young; the trips recorded are
+    exp(log) x contact/normal while no boycott is on."""
+    model = _model(**TRAVEL, **{"travel.until": 9})
+    handed = []
+    real = model.population.step
+
+    def spy(rng, benefit, contact, boycott, floor, relief, youth_gain, tie_p, travel):
+        handed.append((youth_gain.copy(), travel.copy()))
+        return real(rng, benefit, contact, boycott, floor, relief, youth_gain, tie_p, travel)
+
+    model.population.step = spy
+    for _ in range(14):
+        model.step()
+    assert model.travel_log == [pytest.approx(10 * 0.24 / 12), pytest.approx(10 * 0.06 / 12)]  # months 0-9
+    youth, travel = handed[4]  # month 4: five months of growth
+    assert travel.tolist() == [pytest.approx(0.2 * 5 * 0.24 / 12), pytest.approx(0.2 * 5 * 0.06 / 12)]
+    base = [gv.youth_gain() for gv in model.governments]
+    assert youth.tolist() == [pytest.approx(b + 1.5 * t) for b, t in zip(base, travel, strict=True)]
+    trips = model.recorder.table[:, model.recorder.col["trips_KR"]]
+    assert trips[4] == pytest.approx(np.exp(5 * 0.24 / 12) * model.contact / model.contact_normal)
+    assert trips[12] == pytest.approx(trips[10])  # no growth after `until`
+
+
+def test_travel_raises_exposure_and_trust_against_the_same_seed_without():
+    """The exposure added by travel moves the contact target up: after three years Koreans' exposure and trust are
+    higher than in the same seed without travel, and the young gain more exposure than the 30+."""
+    with_t, without = _model(**TRAVEL), _model()
+    for m in (with_t, without):
+        for _ in range(36):
+            m.step()
+    kr = slice(0, int(with_t.population.sizes[0]))
+    youth = with_t.population.youth[kr]
+    gain = with_t.population.exposure[kr] - without.population.exposure[kr]
+    assert gain[youth].mean() > gain[~youth].mean() > 0.01
+    assert with_t.trust_mean[0] > without.trust_mean[0]
+
+
+def test_a_boycott_cuts_the_trips_by_its_gain_and_a_saved_state_keeps_their_growth():
+    """Trips are cut by boycott_gain x the public's mean boycott cut; warm-starting from a saved state continues the
+    growth of the trips where it stopped."""
+    model = _model("kr=linked,jp=two_track", **TRAVEL, **{"travel.boycott_gain": 2.0})
+    for _ in range(6):
+        model.step()
+    pop = model.population
+    pop.boycott_i[pop.mask(0)] = 0.2
+    trips = model.trips()
+    assert trips[0] == pytest.approx(np.exp(model.travel_log[0]) * model.contact / model.contact_normal * (1 - 0.4))
+    state = model.save_state()
+    again = RelationsModel(model.scenario, "kr=linked,jp=two_track", 0, state=state)
+    assert again.travel_log == model.travel_log

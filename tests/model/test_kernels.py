@@ -45,7 +45,7 @@ def _counting(monkeypatch) -> dict:
 
 def test_one_month_with_every_input_is_identical(monkeypatch):
     """From the same population and generator state, one month under benefits, dialogue relief, grievance floors,
-    youth exchange, boycotts and existing ties changes every citizen array identically in both paths, with
+    youth exchange, travel, boycotts and existing ties changes every citizen array identically in both paths, with
     citizens turning 30 and leaving in that month."""
     model = RelationsModel(pinned_scenario(horizon=3, burn_in=12, **{"citizens.tie_gain": 0.1}), "two_track", 4)
     pop = model.population
@@ -55,7 +55,7 @@ def test_one_month_with_every_input_is_identical(monkeypatch):
     pop.tie_a, pop.tie_b = np.r_[kr[:40], [kr[0]] * 4], rng.choice(jp, 44)  # kr[0] has 5 ties: counted as 3
     inputs = dict(benefit=np.array([0.62, 0.41]), contact=0.7, boycott=np.array([0.5, 0.2]),
                   floor=np.array([0.3, 0.1]), relief=np.array([0.02, 0.05]), youth_gain=np.array([0.1, 0.2]),
-                  tie_p=0.05)
+                  tie_p=0.05, travel=np.array([0.15, 0.03]))
     calls = _counting(monkeypatch)
     for _month in range(12):  # enough months that someone turns 30 and someone leaves
         a, b = copy.deepcopy(pop), copy.deepcopy(pop)

@@ -462,10 +462,10 @@ def _spy_on_population(model):
     calls = []
     real = model.population.step
 
-    def spy(rng, benefit, contact, boycott, floor, relief, youth_gain, tie_p):
+    def spy(rng, benefit, contact, boycott, floor, relief, youth_gain, tie_p, travel):
         calls.append({"benefit": benefit.copy(), "contact": contact, "boycott": boycott.copy(), "tie_p": tie_p,
-                      "youth_gain": youth_gain.copy()})
-        return real(rng, benefit, contact, boycott, floor, relief, youth_gain, tie_p)
+                      "youth_gain": youth_gain.copy(), "travel": travel.copy()})
+        return real(rng, benefit, contact, boycott, floor, relief, youth_gain, tie_p, travel)
 
     model.population.step = spy
     return calls
